@@ -1,0 +1,153 @@
+"""Settings: one object read from secrets, then environment variables, then defaults.
+
+The same names are used in `.streamlit/secrets.toml` and in the environment, for example
+`MISTRAL_API_KEY` or `RELOOKX_DATA_DIR`. Nothing here imports streamlit: the app passes
+`st.secrets` in as a plain mapping (see `relookx.ui.deps`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from relookx.errors import ConfigError
+
+ANALYZERS = ("auto", "offline", "mistral")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Describes one setting: its key, default and what it is for (drives docs and tests)."""
+
+    key: str
+    attr: str
+    default: Any
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("MISTRAL_API_KEY", "mistral_api_key", None,
+            "Mistral API key. When set, photos are analysed by a Mistral vision model.", secret=True),
+    Setting("MISTRAL_SERVER_URL", "mistral_server_url", None,
+            "Mistral API host root (no /v1). Leave unset for https://api.mistral.ai."),
+    Setting("RELOOKX_VISION_MODEL", "vision_model", "mistral-small-latest",
+            "Vision-capable Mistral chat model used to analyse photos."),
+    Setting("RELOOKX_ANALYZER", "analyzer", "auto",
+            "Photo analyzer: auto (Mistral when a key is set, else offline), offline or mistral."),
+    Setting("RELOOKX_MISTRAL_TIMEOUT_S", "mistral_timeout_s", 60.0,
+            "Timeout of one Mistral call, in seconds."),
+    Setting("RELOOKX_MISTRAL_RETRY_BUDGET_S", "mistral_retry_budget_s", 30.0,
+            "Total time spent retrying a Mistral call after 429 or 5xx answers, in seconds."),
+    Setting("RELOOKX_DATABASE_URL", "database_url", None,
+            "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db. "
+            "Default: SQLite at $RELOOKX_DATA_DIR/relookx.db.", secret=True),
+    Setting("RELOOKX_DATA_DIR", "data_dir", "data",
+            "Folder for the SQLite database, photos and thumbnails."),
+    Setting("RELOOKX_MAX_UPLOAD_MB", "max_upload_mb", 20.0,
+            "Largest photo accepted, in megabytes."),
+    Setting("RELOOKX_MAX_IMAGE_PIXELS", "max_image_pixels", 120_000_000,
+            "Largest photo accepted, in pixels (protects against decompression bombs)."),
+    Setting("RELOOKX_MIN_PASSWORD_LENGTH", "min_password_length", 8,
+            "Shortest password accepted at sign-up."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of RelookX, resolved once and passed around."""
+
+    mistral_api_key: str | None = None
+    mistral_server_url: str | None = None
+    vision_model: str = "mistral-small-latest"
+    analyzer: str = "auto"
+    mistral_timeout_s: float = 60.0
+    mistral_retry_budget_s: float = 30.0
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path("data"))
+    max_upload_mb: float = 20.0
+    max_image_pixels: int = 120_000_000
+    min_password_length: int = 8
+
+    @property
+    def db_url(self) -> str:
+        """The store's URL: the configured one, or SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'relookx.db').resolve()}"
+
+    @property
+    def store_backend(self) -> str:
+        """A short name of the store backend, for status displays."""
+        return self.db_url.split(":", 1)[0].split("+", 1)[0]
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload size limit in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def mistral_configured(self) -> bool:
+        """True when a Mistral API key is set."""
+        return bool(self.mistral_api_key)
+
+    @property
+    def active_analyzer(self) -> str:
+        """The analyzer that will run: 'mistral' or 'offline'."""
+        if self.analyzer == "auto":
+            return "mistral" if self.mistral_configured else "offline"
+        return self.analyzer
+
+
+def _coerce(raw: Any, default: Any, key: str) -> Any:
+    if raw is None:
+        return default
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw == "":
+            return default
+    try:
+        if isinstance(default, bool):
+            return str(raw).lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"Setting {key} must be a number, got {raw!r}.") from None
+    return str(raw)
+
+
+def load_settings(
+    secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Resolve every setting: secrets first, then environment variables, then defaults."""
+    secrets = secrets or {}
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = secrets.get(s.key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            raw = environ.get(s.key)
+        values[s.attr] = _coerce(raw, s.default, s.key)
+    values["data_dir"] = Path(values["data_dir"]).expanduser()
+    if values["analyzer"] not in ANALYZERS:
+        raise ConfigError(
+            f"RELOOKX_ANALYZER must be one of {', '.join(ANALYZERS)}, got {values['analyzer']!r}."
+        )
+    if values["analyzer"] == "mistral" and not values["mistral_api_key"]:
+        raise ConfigError("RELOOKX_ANALYZER=mistral needs MISTRAL_API_KEY (secrets.toml or environment).")
+    if values["mistral_server_url"]:
+        values["mistral_server_url"] = values["mistral_server_url"].rstrip("/")
+        if values["mistral_server_url"].endswith("/v1"):
+            values["mistral_server_url"] = values["mistral_server_url"][: -len("/v1")]
+    return Settings(**values)
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy of the settings with some fields changed (for the CLI and tests)."""
+    return dataclasses.replace(settings, **changes)
