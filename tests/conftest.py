@@ -1,0 +1,67 @@
+"""Shared fixtures: settings on a temporary data dir, a migrated store, users."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from relookx import auth
+from relookx.config import Settings
+from relookx.db import make_engine, session_scope, upgrade
+
+pytest_plugins = ["tests.mistral_server", "tests.services"]
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_mistral_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read a developer's real key or database from the environment."""
+    for key in ("MISTRAL_API_KEY", "MISTRAL_SERVER_URL", "RELOOKX_DATABASE_URL", "RELOOKX_ANALYZER"):
+        monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Embedded defaults on a fresh data dir."""
+    return Settings(data_dir=tmp_path / "data")
+
+
+def make_store(url: str) -> Engine:
+    """A migrated engine for `url`."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated SQLite store in the temporary data dir."""
+    eng = make_store(settings.db_url)
+    yield eng
+    eng.dispose()
+
+
+def create_user(engine: Engine, name: str, password: str = "correct horse battery") -> int:
+    """Sign up a user and return their id."""
+    with session_scope(engine) as session:
+        user = auth.sign_up(session, username=name, password=password)
+        assert user.id is not None
+        return user.id
+
+
+@pytest.fixture
+def alice(engine: Engine) -> int:
+    """A signed-up user id."""
+    return create_user(engine, "alice")
+
+
+@pytest.fixture
+def bob(engine: Engine) -> int:
+    """A second user id, to check isolation."""
+    return create_user(engine, "bob")
