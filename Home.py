@@ -1,0 +1,29 @@
+"""RelookX entry point: page config, sign-in gate and navigation.
+
+Signed-out visitors only get the sign-in page registered; each page also checks the user itself
+(`relookx.ui.context.app_context`) and draws the sidebar.
+"""
+
+import streamlit as st
+
+from relookx.errors import RelookXError
+from relookx.ui.context import resolve
+
+st.set_page_config(page_title="RelookX", page_icon="👗", layout="wide")
+
+try:
+    _, _, signed_in = resolve()
+except RelookXError as exc:
+    st.error(f"RelookX cannot start: {exc}")
+    st.stop()
+
+if signed_in is None:
+    pages = [st.Page("pages/signin.py", title="Sign in", icon=":material/login:")]
+else:
+    pages = [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/images.py", title="Images", icon=":material/photo_library:"),
+        st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:"),
+        st.Page("pages/profile.py", title="Profile", icon=":material/person:"),
+    ]
+st.navigation(pages).run()

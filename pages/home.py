@@ -1,0 +1,38 @@
+"""Home: a short overview of the wardrobe and of the active backends."""
+
+import streamlit as st
+
+from relookx import store
+from relookx.db import session_scope
+from relookx.ui import components
+from relookx.ui.context import app_context
+
+ctx = app_context()
+with session_scope(ctx.engine) as session:
+    totals = store.counts(session, user_id=ctx.user_id)
+    latest = store.list_photos(session, user_id=ctx.user_id)[-6:][::-1]
+    value = sum(r["price"] or 0 for r in store.garment_rows(session, user_id=ctx.user_id))
+
+st.title(f"Hello, {ctx.display_name}")
+st.markdown("RelookX turns your outfit photos into a digital wardrobe you can browse and analyse.")
+c1, c2, c3 = st.columns(3)
+c1.metric("Photos", totals["photos"])
+c2.metric("Garments", totals["garments"])
+c3.metric("Estimated value", f"{value:,.0f}")
+
+if not latest:
+    st.info("Your wardrobe is empty. Start by uploading a few outfit photos.", icon=":material/info:")
+    st.page_link("pages/images.py", label="Upload photos", icon=":material/upload:")
+else:
+    st.subheader("Latest photos")
+    cols = st.columns(6)
+    for col, photo in zip(cols, latest, strict=False):
+        with col:
+            components.thumbnail(ctx.storage, photo)
+            st.caption(components.photo_caption(photo))
+    left, right = st.columns(2)
+    left.page_link("pages/images.py", label="All photos", icon=":material/photo_library:")
+    right.page_link("pages/wardrobe.py", label="Wardrobe and statistics", icon=":material/checkroom:")
+
+st.subheader("Backends")
+components.backend_status(ctx.settings)

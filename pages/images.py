@@ -1,0 +1,126 @@
+"""Images: upload outfit photos, watch them being analysed, browse and manage the gallery."""
+
+from collections import defaultdict
+
+import streamlit as st
+
+from relookx import photos, store
+from relookx.db import session_scope
+from relookx.errors import RelookXError, UploadError
+from relookx.ui import components, deps
+from relookx.ui.context import app_context
+
+ctx = app_context()
+ACTION_KEY = "images_action"
+
+
+def request(action: str, number: int) -> None:
+    """Remember a gallery action; it is carried out at the top of the next run."""
+    st.session_state[ACTION_KEY] = (action, number)
+
+
+def get_analyzer():  # noqa: ANN201 - the page edge: show configuration errors instead of raising
+    try:
+        return deps.get_analyzer(ctx.settings)
+    except RelookXError as exc:
+        st.error(f"The photo analyzer cannot start: {exc}")
+        st.stop()
+
+
+st.title("Images")
+st.caption(f"Photo analysis: {components.analyzer_label(ctx.settings)}")
+
+action, number = st.session_state.pop(ACTION_KEY, (None, None))
+if action == "delete":
+    st.session_state.pop("confirm_delete", None)
+    photo = photos.delete(ctx.engine, ctx.storage, user_id=ctx.user_id, number=number)
+    st.toast(f"Image {photo.number} and its garments were deleted.", icon=":material/delete:")
+elif action == "analyze":
+    with session_scope(ctx.engine) as session:
+        target = store.get_photo(session, user_id=ctx.user_id, number=number)
+    with st.spinner(f"Analysing image {number}..."):
+        done = photos.analyze(ctx.engine, ctx.storage, get_analyzer(), user_id=ctx.user_id,
+                              photo_id=target.id or 0)
+    if done.status == "done":
+        st.toast(f"Image {number} analysed again.", icon=":material/check:")
+    else:
+        st.error(f"Image {number} could not be analysed: {done.error}")
+
+with st.form("upload_form", clear_on_submit=True):
+    files = st.file_uploader(
+        "Add outfit photos", accept_multiple_files=True, key="upload_files",
+        help=f"JPEG, PNG, WebP or HEIC, up to {ctx.settings.max_upload_mb:g} MB each. "
+             "Location data and other metadata are removed before storing.",
+    )
+    submitted = st.form_submit_button("Upload and analyse", type="primary", key="upload_submit",
+                                      icon=":material/upload:")
+
+if submitted and not files:
+    st.warning("Choose one or more photos first.")
+elif submitted:
+    analyzer = get_analyzer()
+    bar = st.progress(0.0, text=f"0 of {len(files)} photos")
+    for index, upload in enumerate(files, start=1):
+        with st.status(f"{upload.name}: checking the file", expanded=False) as status:
+            try:
+                photo = photos.add_upload(ctx.engine, ctx.storage, ctx.settings, user_id=ctx.user_id,
+                                          data=upload.getvalue(), filename=upload.name)
+            except UploadError as exc:
+                status.update(label=f"{upload.name}: {exc}", state="error")
+            else:
+                status.update(label=f"{upload.name}: stored as image {photo.number}, analysing")
+                photo = photos.analyze(ctx.engine, ctx.storage, analyzer, user_id=ctx.user_id,
+                                       photo_id=photo.id or 0)
+                if photo.status == "done":
+                    with session_scope(ctx.engine) as session:
+                        found = store.list_garments(session, user_id=ctx.user_id, photo_id=photo.id)
+                    status.update(label=f"{upload.name}: image {photo.number}, {len(found)} garments "
+                                        f"({photo.analyzer})", state="complete")
+                    components.garment_list(found)
+                else:
+                    status.update(label=f"{upload.name}: image {photo.number} kept, analysis failed: "
+                                        f"{photo.error}", state="error")
+        bar.progress(index / len(files), text=f"{index} of {len(files)} photos")
+
+with session_scope(ctx.engine) as session:
+    gallery = store.list_photos(session, user_id=ctx.user_id)[::-1]
+    by_photo = defaultdict(list)
+    for garment in store.list_garments(session, user_id=ctx.user_id):
+        by_photo[garment.photo_id].append(garment)
+
+if not gallery:
+    st.info("No photos yet: add a full-length outfit photo above to fill your wardrobe.",
+            icon=":material/photo_camera:")
+    st.stop()
+
+st.subheader(f"Your photos ({len(gallery)})")
+PER_PAGE = 12
+pages = (len(gallery) + PER_PAGE - 1) // PER_PAGE
+if pages > 1:
+    page_no = st.selectbox("Page", range(1, pages + 1), key="gallery_page", width=200,
+                           format_func=lambda n: f"Page {n} of {pages}")
+    gallery = gallery[(page_no - 1) * PER_PAGE:page_no * PER_PAGE]
+for row_start in range(0, len(gallery), 3):
+    for col, photo in zip(st.columns(3), gallery[row_start:row_start + 3], strict=False):
+        with col.container(border=True):
+            components.thumbnail(ctx.storage, photo)
+            st.markdown(f"{components.photo_caption(photo)} {components.STATUS_BADGES[photo.status]}")
+            if photo.status == "failed":
+                st.error(photo.error, icon=":material/error:")
+            elif photo.analyzer == "offline":
+                st.caption("Estimated offline from colors: check and correct the tags in Wardrobe.")
+            components.garment_list(by_photo.get(photo.id, []))
+            if st.session_state.get("confirm_delete") == photo.number:
+                count = len(by_photo.get(photo.id, []))
+                st.warning(f"Delete image {photo.number} and its {count} garment(s)?")
+                yes, no = st.columns(2)
+                yes.button("Delete", key=f"confirm_delete_{photo.number}", type="primary",
+                           on_click=request, args=("delete", photo.number))
+                no.button("Cancel", key=f"cancel_delete_{photo.number}",
+                          on_click=st.session_state.pop, args=("confirm_delete", None))
+            else:
+                left, right = st.columns(2)
+                left.button("Analyse again", key=f"analyze_{photo.number}", icon=":material/refresh:",
+                            on_click=request, args=("analyze", photo.number))
+                right.button("Delete", key=f"delete_{photo.number}", icon=":material/delete:",
+                             on_click=st.session_state.__setitem__, args=("confirm_delete", photo.number))

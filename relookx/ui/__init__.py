@@ -1,0 +1,1 @@
+"""Streamlit glue: cached factories, the signed-in context and shared widgets."""

@@ -1,0 +1,88 @@
+"""Small shared widgets: color swatches, garment chips, status badges, backend status."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from relookx.config import Settings
+from relookx.media import PhotoStorage
+from relookx.models import Garment, Photo
+
+STATUS_BADGES = {
+    "pending": ":orange-badge[:material/hourglass_empty: pending]",
+    "done": ":green-badge[:material/check: analysed]",
+    "failed": ":red-badge[:material/error: failed]",
+}
+
+
+def swatch_html(hex_color: str, size: int = 14) -> str:
+    """An inline color square (outlined, so white and cream stay visible)."""
+    color = html.escape(hex_color or "#cccccc")
+    return (
+        f'<span style="display:inline-block;width:{size}px;height:{size}px;border-radius:3px;'
+        f'background:{color};border:1px solid rgba(0,0,0,.25);vertical-align:middle;'
+        f'margin-right:6px"></span>'
+    )
+
+
+def garment_line(garment: Garment) -> str:
+    """One garment as an HTML line: swatch, name, category and price."""
+    price = f" · ~{garment.price:,.0f}" if garment.price is not None else ""
+    return (
+        f'<div style="font-size:0.88rem;line-height:1.6">{swatch_html(garment.color_hex)}'
+        f"<b>{html.escape(garment.name)}</b> "
+        f'<span style="opacity:.7">{html.escape(garment.category)} · '
+        f"{html.escape(garment.color_name)}{price}</span></div>"
+    )
+
+
+def garment_list(garments: list[Garment]) -> None:
+    """The garments of one photo, or a short note when there are none."""
+    if not garments:
+        st.caption("No garments found.")
+        return
+    st.html("".join(garment_line(g) for g in garments))
+
+
+def photo_caption(photo: Photo) -> str:
+    """'Image 7 · 25 Nov 2026' for galleries."""
+    return f"**Image {photo.number}** · {photo.created_at:%d %b %Y}"
+
+
+def analyzer_label(settings: Settings) -> str:
+    """Which photo analyzer is active, in words."""
+    if settings.active_analyzer == "mistral":
+        return f"Mistral vision ({settings.vision_model})"
+    return "Offline estimate (colors of body regions, no model)"
+
+
+def store_label(settings: Settings) -> str:
+    """Which store is active, in words (never the password)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.db_url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite ({url.database})"
+    return f"{url.get_backend_name().title()} ({url.host or 'local'}/{url.database or ''})"
+
+
+def backend_status(settings: Settings) -> None:
+    """The active backends, with how to enable Mistral when it is off."""
+    st.markdown(f":material/photo_camera: **Photo analysis:** {analyzer_label(settings)}")
+    st.markdown(f":material/database: **Store:** {store_label(settings)}")
+    if settings.active_analyzer == "offline":
+        st.caption(
+            "Offline analysis only estimates colors per body region. For real garment recognition, "
+            "set `MISTRAL_API_KEY` in `.streamlit/secrets.toml` or the environment and restart."
+        )
+
+
+def thumbnail(storage: PhotoStorage, photo: Photo) -> None:
+    """The photo's thumbnail, or a note when its file is gone (e.g. an ephemeral disk was reset)."""
+    path = storage.thumb_path(photo.content_hash)
+    if path.exists():
+        st.image(str(path), width="stretch")
+    else:
+        st.warning("The photo file is missing from the data folder.", icon=":material/broken_image:")

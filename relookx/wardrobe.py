@@ -1,0 +1,106 @@
+"""Wardrobe editing and export: tag edits from the table, garments added by hand, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from relookx import garments, store
+from relookx.errors import RelookXError
+from relookx.models import Garment
+from relookx.vision.base import GarmentDraft
+
+EDITABLE = ("name", "category", "color_name", "color_hex", "pattern", "material", "fit", "price",
+            "context", "description")
+EXPORT_COLUMNS = ("id", "photo_number", *EDITABLE, "price_text", "confidence", "source", "created_at")
+
+
+def clean_changes(current: Garment, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and normalise edited tags; a new color name without a new hex gets its hex."""
+    clean: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key not in EDITABLE:
+            raise RelookXError(f"The column '{key}' cannot be edited.")
+        if key == "price":
+            clean[key] = _price(value)
+        else:
+            clean[key] = "" if value is None else str(value).strip()
+    if "category" in clean:
+        category = garments.normalize_category(clean["category"])
+        if category == "other" and clean["category"].lower() != "other":
+            raise RelookXError(
+                f"'{clean['category']}' is not a category: use one of {', '.join(garments.CATEGORIES)}."
+            )
+        clean["category"] = category
+    if "color_hex" in clean:
+        hex_ = garments.normalize_hex(clean["color_hex"])
+        if hex_ is None:
+            raise RelookXError(f"'{clean['color_hex']}' is not a hex color such as #1f3a93.")
+        clean["color_hex"] = hex_
+    elif "color_name" in clean and clean["color_name"]:
+        hex_ = garments.color_to_hex(clean["color_name"])
+        if hex_ is not None and hex_ != current.color_hex:
+            clean["color_hex"] = hex_
+    if "color_name" in clean:
+        clean["color_name"] = clean["color_name"].lower()
+    return clean
+
+
+def _price(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    price = garments.parse_price(value)
+    if price is None or price < 0:
+        raise RelookXError(f"'{value}' is not a price: type a number such as 45.")
+    return price
+
+
+def apply_edits(
+    session: Session, *, user_id: int, edits: Mapping[int, Mapping[str, Any]], deletions: Iterable[int] = ()
+) -> int:
+    """Apply tag edits {garment id: {column: value}} and deletions; returns the number of rows changed."""
+    changed = 0
+    for garment_id, changes in edits.items():
+        current = store.get_garment(session, user_id=user_id, garment_id=garment_id)
+        clean = clean_changes(current, changes)
+        if clean:
+            store.update_garment(session, user_id=user_id, garment_id=garment_id, **clean)
+            changed += 1
+    for garment_id in deletions:
+        store.delete_garment(session, user_id=user_id, garment_id=garment_id)
+        changed += 1
+    return changed
+
+
+def add_by_hand(
+    session: Session, *, user_id: int, name: str, category: str, color: str, price: Any = None,
+    context: str = "", fit: str = "", material: str = "", pattern: str = "", description: str = "",
+) -> Garment:
+    """Add a garment typed by the user; the color may be a name or a hex value."""
+    if not name.strip():
+        raise RelookXError("Give the garment a name, for example 'Olive chinos'.")
+    hex_ = garments.normalize_hex(color) or garments.color_to_hex(color)
+    if hex_ is None:
+        raise RelookXError(f"'{color}' is not a color RelookX knows: use a name such as navy or a hex value.")
+    color_name = color.strip().lower() if garments.color_to_hex(color) else garments.hex_to_name(hex_)
+    draft = garments.normalize_garment(GarmentDraft(
+        name=name, category=category, color_name=color_name, color_hex=hex_, price=_price(price),
+        context=context, fit=fit, material=material, pattern=pattern, description=description,
+        confidence=1.0,
+    ))
+    return store.add_garment(session, user_id=user_id, draft=draft, source="manual")
+
+
+def garments_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The garments as CSV text with a header row (the Wardrobe download and the CLI export)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in EXPORT_COLUMNS})
+    return out.getvalue()

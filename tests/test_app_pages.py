@@ -1,0 +1,202 @@
+"""AppTest: each signed-in page renders and its key interactions work, user by user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+from relookx import store, wardrobe
+from relookx.config import Settings
+from relookx.db import session_scope
+from relookx.garments import color_to_hex
+from tests import mistral_server as ms
+from tests.apphelpers import make_app, reset_streamlit_globals, texts
+from tests.conftest import create_user, make_store
+from tests.imagegen import make_outfit_photo, to_bytes
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit() -> Iterator[None]:
+    reset_streamlit_globals()
+    yield
+    reset_streamlit_globals()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def db(data_dir: Path) -> Iterator[Engine]:
+    engine = make_store(Settings(data_dir=data_dir).db_url)
+    yield engine
+    engine.dispose()
+
+
+def photo(top: str = "#8e1b2e", bottom: str = "#1f2a44") -> bytes:
+    return to_bytes(make_outfit_photo(top=top, bottom=bottom, size=(360, 540)))
+
+
+def upload(at: AppTest, *files: tuple[str, bytes, str]) -> AppTest:
+    at.file_uploader(key="upload_files").set_value(list(files))
+    return at.button(key="upload_submit").click().run()
+
+
+def open_page(data_dir: Path, user_id: int, page: str, **secrets: object) -> AppTest:
+    at = make_app(data_dir, user_id=user_id, **secrets).run()
+    assert not at.exception
+    return at.switch_page(page).run()
+
+
+def status_labels(at: AppTest) -> list[str]:
+    return [s.label for s in at.status]
+
+
+def test_home_shows_empty_state_and_backends(data_dir: Path, db: Engine) -> None:
+    at = make_app(data_dir, user_id=create_user(db, "alice")).run()
+    assert not at.exception
+    assert "Your wardrobe is empty" in texts(at)
+    assert "Offline estimate" in texts(at) and "SQLite" in texts(at)
+    assert "MISTRAL_API_KEY" in texts(at)
+    assert [m.value for m in at.metric] == ["0", "0", "0"]
+
+
+def test_upload_analyse_duplicate_and_refusal(data_dir: Path, db: Engine) -> None:
+    at = open_page(data_dir, create_user(db, "alice"), "pages/images.py")
+    assert "No photos yet" in texts(at)
+    upload(at, ("look1.jpg", photo(), "image/jpeg"), ("look2.png", to_bytes(
+        make_outfit_photo(top="#2e7d32", size=(360, 540)), "PNG"), "image/png"),
+        ("notes.jpg", b"this is not a photo at all", "image/jpeg"))
+    assert not at.exception
+    labels = status_labels(at)
+    assert any(label.startswith("look1.jpg: image 1,") and "garments (offline)" in label for label in labels)
+    assert any(label.startswith("look2.png: image 2,") for label in labels)
+    assert any(label.startswith("notes.jpg:") and "not an image" in label.lower() for label in labels)
+    assert "Your photos (2)" in texts(at)
+    assert "Estimated offline from colors" in texts(at)
+
+    upload(at, ("again.jpg", photo(), "image/jpeg"))
+    assert any("already in your wardrobe as image 1" in label for label in status_labels(at))
+    with session_scope(db) as s:
+        assert store.photo_numbers(s, user_id=1) == [1, 2]
+        assert store.counts(s, user_id=1)["garments"] >= 6
+
+
+def test_delete_asks_for_confirmation(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    at = open_page(data_dir, uid, "pages/images.py")
+    upload(at, ("look1.jpg", photo(), "image/jpeg"))
+    at.button(key="delete_1").click().run()
+    assert "Delete image 1 and its" in texts(at)
+    at.button(key="cancel_delete_1").click().run()
+    assert "Your photos (1)" in texts(at)
+    at.button(key="delete_1").click().run()
+    at.button(key="confirm_delete_1").click().run()
+    assert not at.exception
+    assert "No photos yet" in texts(at)
+    with session_scope(db) as s:
+        assert store.counts(s, user_id=uid) == {"photos": 0, "garments": 0}
+    upload(at, ("look2.jpg", photo(top="#ffcc00"), "image/jpeg"))
+    assert "Image 2" in texts(at)  # numbers are never reused
+
+
+def test_failed_mistral_analysis_keeps_photo_then_retry_works(
+    data_dir: Path, db: Engine, mistral_server: ms.MistralServer
+) -> None:
+    uid = create_user(db, "alice")
+    secrets = {"MISTRAL_API_KEY": "test-key", "MISTRAL_SERVER_URL": mistral_server.url,
+               "RELOOKX_MISTRAL_RETRY_BUDGET_S": "1", "RELOOKX_MISTRAL_TIMEOUT_S": "5"}
+    at = open_page(data_dir, uid, "pages/images.py", **secrets)
+    assert "Mistral vision (mistral-small-latest)" in texts(at)
+    mistral_server.default = lambda _request: ms.server_error(500)
+    upload(at, ("look1.jpg", photo(), "image/jpeg"))
+    assert not at.exception
+    assert any("image 1 kept, analysis failed" in label and "500" in label for label in status_labels(at))
+    with session_scope(db) as s:
+        failed = store.get_photo(s, user_id=uid, number=1)
+    assert failed.status == "failed" and "500" in failed.error
+
+    mistral_server.default = ms.echo
+    mistral_server.queue_json({"garments": [{
+        "name": "Burgundy knit sweater", "category": "top", "color_name": "burgundy", "color_hex": "#800020",
+        "pattern": "cable knit", "material": "wool", "fit": "relaxed", "estimated_price": "$60 - $80",
+        "price": None, "context": "casual, autumn", "description": "Chunky cable-knit sweater.",
+        "confidence": 0.9}]})
+    at.button(key="analyze_1").click().run()
+    assert not at.exception
+    with session_scope(db) as s:
+        rows = store.garment_rows(s, user_id=uid)
+    assert [(r["name"], r["price"], r["source"]) for r in rows] == [("Burgundy knit sweater", 70.0, "mistral")]
+
+
+def test_wardrobe_empty_state_then_add_by_hand(data_dir: Path, db: Engine) -> None:
+    at = open_page(data_dir, create_user(db, "alice"), "pages/wardrobe.py")
+    assert "Your wardrobe is empty" in texts(at)
+    assert not at.get("plotly_chart")
+    at.text_input(key="add_name").input("Olive chinos")
+    at.selectbox(key="add_category").set_value("bottom")
+    at.text_input(key="add_color").input("olive")
+    at.text_input(key="add_price").input("45")
+    at.text_input(key="add_context").input("work, weekend")
+    at.button(key="add_submit").click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["1", "0"]
+    assert at.dataframe[0].value["name"].tolist() == ["Olive chinos"] if at.dataframe else True
+
+
+def test_wardrobe_metrics_filters_and_charts(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    with session_scope(db) as s:
+        for name, cat, color, price, ctx in [("Navy blazer", "outerwear", "navy", 120, "work"),
+                                             ("White tee", "top", "white", 15, "casual, weekend"),
+                                             ("Navy chinos", "bottom", "navy", 50, "work")]:
+            wardrobe.add_by_hand(s, user_id=uid, name=name, category=cat, color=color, price=price,
+                                 context=ctx)
+    at = open_page(data_dir, uid, "pages/wardrobe.py")
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["3", "0", "185", "navy"]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 5
+    palette = next(json.loads(c.proto.spec) for c in charts if "olor" in json.loads(c.proto.spec)
+                   ["layout"]["title"]["text"])
+    assert set(palette["data"][0]["marker"]["color"]) == {color_to_hex("navy"), color_to_hex("white")}
+    at.multiselect(key="filter_category").set_value(["outerwear", "bottom"]).run()
+    assert "2 of 3 garments" in texts(at)
+    at.multiselect(key="filter_occasion").set_value(["weekend"]).run()
+    assert "0 of 3 garments" in texts(at)
+
+
+def test_profile_is_saved(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    at = open_page(data_dir, uid, "pages/profile.py")
+    at.selectbox(key="profile_gender").set_value("woman")
+    at.text_input(key="profile_color").input("olive")
+    at.number_input(key="profile_height").set_value(168.0)
+    at.number_input(key="profile_budget").set_value(90.0)
+    at.text_area(key="profile_notes").input("Minimal, no logos")
+    at.button(key="profile_save").click().run()
+    assert "Profile saved." in texts(at)
+    with session_scope(db) as s:
+        p = store.get_profile(s, user_id=uid)
+    assert (p.gender, p.favourite_color, p.height_cm, p.budget, p.style_notes) == (
+        "woman", "olive", 168.0, 90.0, "Minimal, no logos")
+
+
+def test_users_see_only_their_own_photos_and_garments(data_dir: Path, db: Engine) -> None:
+    alice, bob = create_user(db, "alice"), create_user(db, "bob")
+    at = open_page(data_dir, alice, "pages/images.py")
+    upload(at, ("look1.jpg", photo(), "image/jpeg"))
+    assert "Your photos (1)" in texts(at)
+    reset_streamlit_globals()
+    for page, empty in [("pages/images.py", "No photos yet"), ("pages/wardrobe.py", "Your wardrobe is empty"),
+                        ("pages/home.py", "Your wardrobe is empty")]:
+        at_bob = open_page(data_dir, bob, page)
+        assert not at_bob.exception
+        assert empty in texts(at_bob)
+        assert "look1" not in texts(at_bob)

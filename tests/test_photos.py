@@ -1,0 +1,86 @@
+"""The photo workflow: upload, analysis (offline and failing), deletion and shared files."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+from sqlalchemy.engine import Engine
+
+from relookx import photos, store
+from relookx.config import Settings
+from relookx.db import session_scope
+from relookx.errors import AnalysisError, DuplicatePhotoError
+from relookx.vision.base import AnalysisResult
+from relookx.vision.offline import OfflineAnalyzer
+from tests.imagegen import make_outfit_photo, to_bytes
+
+
+class BrokenAnalyzer:
+    """Fails like a remote model that keeps answering 500."""
+
+    name = "mistral"
+
+    def analyze(self, image: Image.Image) -> AnalysisResult:
+        raise AnalysisError("Mistral is unavailable (HTTP 500).")
+
+
+def test_upload_then_offline_analysis(engine: Engine, settings: Settings, alice: int) -> None:
+    storage = photos.storage_for(settings)
+    photo = photos.add_upload(engine, storage, settings, user_id=alice, data=to_bytes(make_outfit_photo()),
+                              filename="look.jpg")
+    assert (photo.number, photo.status) == (1, "pending")
+    assert storage.photo_path(photo.content_hash).exists() and storage.thumb_path(photo.content_hash).exists()
+    done = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
+    assert (done.status, done.analyzer, done.error) == ("done", "offline", "")
+    with session_scope(engine) as s:
+        cats = {g.category for g in store.list_garments(s, user_id=alice)}
+    assert {"top", "bottom", "footwear"} <= cats
+
+
+def test_failed_analysis_keeps_the_photo(engine: Engine, settings: Settings, alice: int) -> None:
+    storage = photos.storage_for(settings)
+    outcomes = photos.add_and_analyze_batch(
+        engine, storage, settings, BrokenAnalyzer(), user_id=alice,
+        files=[("a.jpg", to_bytes(make_outfit_photo())), ("b.txt", b"hello")],
+    )
+    assert outcomes[0].photo is not None and outcomes[0].photo.status == "failed"
+    assert outcomes[0].photo.error == "Mistral is unavailable (HTTP 500)."
+    assert outcomes[1].photo is None and "not an image" in outcomes[1].error
+    with session_scope(engine) as s:
+        assert store.photo_numbers(s, user_id=alice) == [1]
+    again = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=outcomes[0].photo.id or 0)
+    assert again.status == "done" and again.error == ""
+
+
+def test_duplicate_stores_nothing_new(engine: Engine, settings: Settings, alice: int) -> None:
+    storage = photos.storage_for(settings)
+    data = to_bytes(make_outfit_photo())
+    photos.add_upload(engine, storage, settings, user_id=alice, data=data, filename="a.jpg")
+    files_before = sorted(p for p in settings.data_dir.rglob("*.jpg"))
+    with pytest.raises(DuplicatePhotoError, match="already in your wardrobe as image 1"):
+        photos.add_upload(engine, storage, settings, user_id=alice, data=data, filename="copy.jpg")
+    assert sorted(p for p in settings.data_dir.rglob("*.jpg")) == files_before
+    with session_scope(engine) as s:
+        assert store.photo_numbers(s, user_id=alice) == [1]
+
+
+def test_shared_file_survives_until_last_owner_deletes(
+    engine: Engine, settings: Settings, alice: int, bob: int
+) -> None:
+    storage = photos.storage_for(settings)
+    data = to_bytes(make_outfit_photo())
+    a = photos.add_upload(engine, storage, settings, user_id=alice, data=data, filename="a.jpg")
+    photos.add_upload(engine, storage, settings, user_id=bob, data=data, filename="b.jpg")
+    photos.delete(engine, storage, user_id=alice, number=1)
+    assert storage.exists(a.content_hash)
+    photos.delete(engine, storage, user_id=bob, number=1)
+    assert not storage.exists(a.content_hash)
+
+
+def test_missing_file_fails_clearly(engine: Engine, settings: Settings, alice: int) -> None:
+    storage = photos.storage_for(settings)
+    p = photos.add_upload(engine, storage, settings, user_id=alice, data=to_bytes(make_outfit_photo()),
+                          filename="a.jpg")
+    storage.delete(p.content_hash)
+    failed = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=p.id or 0)
+    assert failed.status == "failed" and "upload it again" in failed.error
