@@ -6,6 +6,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -17,7 +18,11 @@ from relookx.vision.base import GarmentDraft
 
 EDITABLE = ("name", "category", "color_name", "color_hex", "pattern", "material", "fit", "price",
             "context", "description")
-EXPORT_COLUMNS = ("id", "photo_number", *EDITABLE, "price_text", "confidence", "source", "created_at")
+# Keys of one garment in the CSV export and in `python -m relookx wardrobe list --json`, in this order.
+EXPORT_COLUMNS = (
+    "photo_number", "name", "category", "color", "color_hex", "price", "price_text", "context",
+    "pattern", "material", "fit", "description", "confidence", "source", "id", "created_at",
+)
 
 
 def clean_changes(current: Garment, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,11 +101,29 @@ def add_by_hand(
     return store.add_garment(session, user_id=user_id, draft=draft, source="manual")
 
 
+def _plain(value: Any) -> Any:
+    if value is not None and value != value:  # NaN, NaT
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy and pandas scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One garment row (store or analytics frame) as a flat JSON-able record with EXPORT_COLUMNS."""
+    full = {**row, "color": row.get("color", row.get("color_name", ""))}
+    return {key: _plain(full.get(key)) for key in EXPORT_COLUMNS}
+
+
 def garments_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     """The garments as CSV text with a header row (the Wardrobe download and the CLI export)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in EXPORT_COLUMNS})
+        writer.writerow({k: ("" if v is None else v) for k, v in export_record(row).items()})
     return out.getvalue()

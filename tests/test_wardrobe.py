@@ -86,4 +86,4 @@ def test_csv_export_round_trip(engine: Engine, alice: int) -> None:
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["name"] == 'Tee, "classic"' and rows[0]["context"] == "casual, weekend"
     assert rows[0]["photo_number"] == "" and rows[0]["price"] == "15.0"
-    assert list(rows[0])[:4] == ["id", "photo_number", "name", "category"]
+    assert list(rows[0])[:4] == ["photo_number", "name", "category", "color"]
