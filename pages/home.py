@@ -30,9 +30,10 @@ else:
         with col:
             components.thumbnail(ctx.storage, photo)
             st.caption(components.photo_caption(photo))
-    left, right = st.columns(2)
-    left.page_link("pages/images.py", label="All photos", icon=":material/photo_library:")
-    right.page_link("pages/wardrobe.py", label="Wardrobe and statistics", icon=":material/checkroom:")
+    with st.container(horizontal=True):
+        st.page_link("pages/images.py", label="All photos", icon=":material/photo_library:")
+        st.page_link("pages/wardrobe.py", label="Wardrobe and statistics", icon=":material/checkroom:")
+        st.page_link("pages/chat.py", label="Ask the stylist", icon=":material/forum:")
 
 st.subheader("Backends")
 components.backend_status(ctx.settings)

@@ -1,5 +1,6 @@
 """Images: upload outfit photos, watch them being analysed, browse and manage the gallery."""
 
+import math
 from collections import defaultdict
 
 import streamlit as st
@@ -49,6 +50,7 @@ elif action == "analyze":
 with st.form("upload_form", clear_on_submit=True):
     files = st.file_uploader(
         "Add outfit photos", accept_multiple_files=True, key="upload_files",
+        max_upload_size=max(1, math.ceil(ctx.settings.max_upload_mb)),
         help=f"JPEG, PNG, WebP or HEIC, up to {ctx.settings.max_upload_mb:g} MB each. "
              "Location data and other metadata are removed before storing.",
     )
@@ -66,7 +68,8 @@ elif submitted:
                 photo = photos.add_upload(ctx.engine, ctx.storage, ctx.settings, user_id=ctx.user_id,
                                           data=upload.getvalue(), filename=upload.name)
             except UploadError as exc:
-                status.update(label=f"{upload.name}: {exc}", state="error")
+                status.update(label=str(exc), state="error", expanded=True)
+                st.error(str(exc), icon=":material/block:")
             else:
                 status.update(label=f"{upload.name}: stored as image {photo.number}, analysing")
                 photo = photos.analyze(ctx.engine, ctx.storage, analyzer, user_id=ctx.user_id,
@@ -113,14 +116,14 @@ for row_start in range(0, len(gallery), 3):
             if st.session_state.get("confirm_delete") == photo.number:
                 count = len(by_photo.get(photo.id, []))
                 st.warning(f"Delete image {photo.number} and its {count} garment(s)?")
-                yes, no = st.columns(2)
-                yes.button("Delete", key=f"confirm_delete_{photo.number}", type="primary",
-                           on_click=request, args=("delete", photo.number))
-                no.button("Cancel", key=f"cancel_delete_{photo.number}",
-                          on_click=st.session_state.pop, args=("confirm_delete", None))
+                with st.container(horizontal=True):
+                    st.button("Delete", key=f"confirm_delete_{photo.number}", type="primary",
+                              on_click=request, args=("delete", photo.number))
+                    st.button("Cancel", key=f"cancel_delete_{photo.number}",
+                              on_click=st.session_state.pop, args=("confirm_delete", None))
             else:
-                left, right = st.columns(2)
-                left.button("Analyse again", key=f"analyze_{photo.number}", icon=":material/refresh:",
-                            on_click=request, args=("analyze", photo.number))
-                right.button("Delete", key=f"delete_{photo.number}", icon=":material/delete:",
-                             on_click=st.session_state.__setitem__, args=("confirm_delete", photo.number))
+                with st.container(horizontal=True):
+                    st.button("Re-analyse", key=f"analyze_{photo.number}", icon=":material/refresh:",
+                              on_click=request, args=("analyze", photo.number))
+                    st.button("Delete", key=f"delete_{photo.number}", icon=":material/delete:",
+                              on_click=st.session_state.__setitem__, args=("confirm_delete", photo.number))

@@ -8,6 +8,7 @@ from relookx.errors import RelookXError
 from relookx.ui.context import app_context
 
 GENDERS = ["", "woman", "man", "non-binary", "prefer not to say"]
+GENDER_LABELS = {"": "Not set"}
 
 ctx = app_context()
 st.title("Profile")
@@ -18,7 +19,8 @@ with session_scope(ctx.engine) as session:
 with st.form("profile_form"):
     left, right = st.columns(2)
     gender = left.selectbox("Gender", GENDERS, index=GENDERS.index(profile.gender)
-                            if profile.gender in GENDERS else 0, key="profile_gender")
+                            if profile.gender in GENDERS else 0, key="profile_gender",
+                            format_func=lambda g: GENDER_LABELS.get(g, g.capitalize()))
     favourite = right.text_input("Favourite color", value=profile.favourite_color, key="profile_color",
                                  placeholder="e.g. olive, burgundy, navy")
     height = left.number_input("Height (cm)", min_value=0.0, max_value=260.0, step=1.0,
@@ -26,6 +28,7 @@ with st.form("profile_form"):
     weight = right.number_input("Weight (kg)", min_value=0.0, max_value=400.0, step=1.0,
                                 value=profile.weight_kg, key="profile_weight")
     budget = left.number_input("Budget for one new piece", min_value=0.0, step=5.0, value=profile.budget,
+                               format="%.0f",
                                key="profile_budget", help="In your usual currency.")
     notes = st.text_area("Style notes", value=profile.style_notes, key="profile_notes",
                          placeholder="What you like to wear, what you avoid, where you dress for...")

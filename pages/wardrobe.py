@@ -83,6 +83,8 @@ with table_tab:
                                                   .encode()).hexdigest()[:10]
     st.data_editor(
         table, key=editor_key, hide_index=True, width="stretch",
+        column_order=["delete", "photo_number", "swatch", "name", "category", "color_name", "color_hex", "price",
+                      "context", "fit", "pattern", "material", "description", "source"],
         disabled=["id", "photo_number", "swatch", "source"],
         column_config={
             "id": None,
@@ -92,15 +94,17 @@ with table_tab:
             "category": st.column_config.SelectboxColumn("Category", options=garments.CATEGORIES,
                                                          required=True),
             "color_name": "Color", "color_hex": "Hex", "pattern": "Pattern", "material": "Material",
-            "fit": "Fit", "context": "Occasion", "description": "Description", "source": "Source",
+            "fit": "Fit", "context": "Occasion", "source": "Source",
+            "description": st.column_config.TextColumn("Description", width="medium"),
             "price": st.column_config.NumberColumn("Price", min_value=0, format="%.0f"),
-            "delete": st.column_config.CheckboxColumn("Delete", width="small"),
+            "delete": st.column_config.CheckboxColumn("Delete", width="small",
+                                                      help="Tick to delete, then save"),
         },
     )
-    st.caption(f"{len(shown)} of {len(frame)} garments. Edit any cell, tick Delete, then save.")
+    st.caption(f"{len(shown)} of {len(frame)} garments. Edit any cell or tick Delete, then save.")
     pending = st.session_state.get(editor_key, {}).get("edited_rows", {})
-    save_col, export_col, _ = st.columns([1, 1, 3])
-    if save_col.button("Save changes", key="save_edits", type="primary", icon=":material/save:",
+    actions = st.container(horizontal=True)
+    if actions.button("Save changes", key="save_edits", type="primary", icon=":material/save:",
                        disabled=not pending):
         ids = table["id"].tolist()
         deletions = [ids[i] for i, c in pending.items() if c.get("delete")]
@@ -115,7 +119,7 @@ with table_tab:
             st.session_state.pop(editor_key, None)
             st.toast(f"{changed} garment(s) saved.", icon=":material/check:")
             st.rerun()
-    export_col.download_button(
+    actions.download_button(
         "Export CSV", data=wardrobe.garments_csv(shown.to_dict("records")), file_name="wardrobe.csv",
         mime="text/csv", key="export_csv", icon=":material/download:",
     )
@@ -132,6 +136,9 @@ with stats_tab:
         for col, name in zip(st.columns(2), names[start:start + 2], strict=False):
             col.plotly_chart(figures[name], width="stretch", key=f"chart_{name}")
     st.plotly_chart(analytics.fig_growth(frame, photos_df), width="stretch", key="chart_growth")
+    if analytics.occasion_counts(frame).empty:
+        st.caption("No occasions yet: the offline analyzer does not guess them. Add them in the Occasion "
+                   "column of the table (e.g. 'work, weekend').")
     if summary.top_color_hex:
         st.html(f"<div>{components.swatch_html(summary.top_color_hex, 18)} Your most frequent color is "
                 f"<b>{summary.top_color_name}</b>.</div>")

@@ -49,6 +49,8 @@ UNKNOWN_HEX = "#c8c8c8"
 _OUTLINE = "rgba(60, 60, 60, 0.55)"
 _HEIGHT = 320
 TEMPLATE = "plotly_white"
+ACCENT = "#8e3b46"  # the app theme's primary color
+ACCENT_2 = "#c08552"
 
 
 @dataclass(frozen=True)
@@ -303,10 +305,18 @@ def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, A
         "margin": {"l": 10, "r": 10, "t": 44, "b": 10},
         "showlegend": False,
         "xaxis": {"title": {"text": x_title}},
-        "yaxis": {"title": {"text": y_title}},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
     }
     layout.update(extra)
     return layout
+
+
+def count_axis(title: str, largest: float) -> dict[str, Any]:
+    """An axis of whole counts: integer ticks at a round step (never 0.5 on small wardrobes)."""
+    step = 1
+    while largest / step > 6:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return {"title": {"text": title}, "rangemode": "tozero", "tickformat": ",d", "dtick": step}
 
 
 def _empty(title: str) -> go.Figure:
@@ -328,9 +338,9 @@ def fig_categories(df: pd.DataFrame) -> go.Figure:
     counts = category_counts(df)
     if counts.empty:
         return _empty(title)
-    bar = go.Bar(x=counts["category"].tolist(), y=counts["count"].tolist(), marker={"color": "#4c6ef5"},
+    bar = go.Bar(x=counts["category"].tolist(), y=counts["count"].tolist(), marker={"color": ACCENT},
                  hovertemplate="%{x}: %{y} garments<extra></extra>")
-    return _figure([bar], _layout(title, "category", "garments"))
+    return _figure([bar], _layout(title, "category", "", yaxis=count_axis("garments", counts["count"].max())))
 
 
 def fig_palette(df: pd.DataFrame) -> go.Figure:
@@ -345,7 +355,8 @@ def fig_palette(df: pd.DataFrame) -> go.Figure:
         marker={"color": hexes, "line": {"color": _OUTLINE, "width": 1}},
         hovertemplate="%{x} (%{customdata}): %{y} garments<extra></extra>",
     )
-    return _figure([bar], _layout(title, "color", "garments", bargap=0.15))
+    return _figure([bar], _layout(title, "color", "", bargap=0.15,
+                                  yaxis=count_axis("garments", palette["count"].max())))
 
 
 def fig_value_by_category(df: pd.DataFrame) -> go.Figure:
@@ -356,7 +367,7 @@ def fig_value_by_category(df: pd.DataFrame) -> go.Figure:
         return _empty(title)
     bar = go.Bar(
         x=values["category"].tolist(), y=values["value"].tolist(), customdata=values["priced"].tolist(),
-        marker={"color": "#2f9e44"},
+        marker={"color": ACCENT_2},
         hovertemplate="%{x}: %{y:,.2f} (%{customdata} priced)<extra></extra>",
     )
     return _figure([bar], _layout(title, "category", "estimated value"))
@@ -369,8 +380,9 @@ def fig_occasions(df: pd.DataFrame, *, top: int = 15) -> go.Figure:
     if counts.empty:
         return _empty(title)
     bar = go.Bar(x=counts["count"].tolist(), y=counts["occasion"].tolist(), orientation="h",
-                 marker={"color": "#f08c00"}, hovertemplate="%{y}: %{x} garments<extra></extra>")
-    layout = _layout(title, "garments", "", yaxis={"autorange": "reversed", "title": {"text": "occasion"}})
+                 marker={"color": "#6f7d5c"}, hovertemplate="%{y}: %{x} garments<extra></extra>")
+    layout = _layout(title, "garments", "", yaxis={"autorange": "reversed", "title": {"text": "occasion"}},
+                     xaxis=count_axis("garments", counts["count"].max()))
     return _figure([bar], layout)
 
 
@@ -384,12 +396,21 @@ def fig_growth(garments: pd.DataFrame, photos: pd.DataFrame) -> go.Figure:
     days = daily["day"].dt.tz_localize(None).to_numpy()
     traces = [
         go.Scatter(x=days, y=daily["garments_total"].to_numpy(), name="garments", mode=mode,
-                   line={"color": "#4c6ef5", "shape": "hv"}),
+                   line={"color": ACCENT, "shape": "hv"}),
         go.Scatter(x=days, y=daily["photos_total"].to_numpy(), name="photos", mode=mode,
                    line={"color": "#868e96", "shape": "hv"}),
     ]
+    largest = max(daily["garments_total"].max(), daily["photos_total"].max())
     layout = _layout(
-        title, "date (UTC)", "total", showlegend=True, hovermode="x unified",
+        title, "date (UTC)", "", showlegend=True, hovermode="x unified", yaxis=count_axis("total", largest),
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
     )
+    # Whole days on the axis: with a single day plotly would otherwise zoom to milliseconds.
+    xaxis: dict[str, Any] = {"title": {"text": "date (UTC)"}, "tickformat": "%d %b %Y", "dtick": 86_400_000}
+    if len(daily) == 1:
+        day = pd.Timestamp(days[0])
+        xaxis["range"] = [day - pd.Timedelta(days=1), day + pd.Timedelta(days=1)]
+    elif (days[-1] - days[0]) > np.timedelta64(14, "D"):
+        del xaxis["dtick"]
+    layout["xaxis"] = xaxis
     return _figure(traces, layout)

@@ -29,12 +29,15 @@ def swatch_html(hex_color: str, size: int = 14) -> str:
 
 def garment_line(garment: Garment) -> str:
     """One garment as an HTML line: swatch, name, category and price."""
-    price = f" · ~{garment.price:,.0f}" if garment.price is not None else ""
+    details = [] if garment.category in garment.name.lower() else [garment.category]
+    if garment.color_name and garment.color_name not in garment.name.lower():
+        details.append(garment.color_name)
+    if garment.price is not None:
+        details.append(f"~{garment.price:,.0f}")
+    extra = f' <span style="opacity:.65">{html.escape(" · ".join(details))}</span>' if details else ""
     return (
         f'<div style="font-size:0.88rem;line-height:1.6">{swatch_html(garment.color_hex)}'
-        f"<b>{html.escape(garment.name)}</b> "
-        f'<span style="opacity:.7">{html.escape(garment.category)} · '
-        f"{html.escape(garment.color_name)}{price}</span></div>"
+        f"<b>{html.escape(garment.name)}</b>{extra}</div>"
     )
 
 

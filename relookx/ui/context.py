@@ -104,12 +104,8 @@ def app_context() -> AppContext:
 
 
 def _sidebar(ctx: AppContext) -> None:
-    from relookx.ui import components
-
     with st.sidebar:
         st.caption(f"Signed in as **{ctx.display_name}**")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out(ctx.via_oidc)
             st.rerun()
-        with st.expander("Backends", expanded=False):
-            components.backend_status(ctx.settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine
 from relookx.config import Settings, load_settings
 from relookx.db import make_engine, upgrade
 from relookx.media import PhotoStorage
+from relookx.stylist.types import Stylist
 from relookx.vision.base import OutfitAnalyzer
+
+if TYPE_CHECKING:
+    from relookx.chat import ChatDeps
 
 
 def secrets_mapping() -> dict[str, Any]:
@@ -55,3 +59,39 @@ def get_analyzer(settings: Settings) -> OutfitAnalyzer:
     from relookx.vision.factory import make_analyzer
 
     return make_analyzer(settings)
+
+
+def stylist_label(settings: Settings) -> str:
+    """Which stylist answers, in words."""
+    if not settings.mistral_configured:
+        return ("offline stylist (color-wheel and piece rules applied to your wardrobe). "
+                "Set MISTRAL_API_KEY for the Mistral critic and advisor.")
+    if settings.direct_model:
+        return f"fine-tuned model {settings.direct_model} (one call per recommendation)"
+    return f"Mistral critic ({settings.critic_model}) → advisor ({settings.advisor_model})"
+
+
+@st.cache_resource(show_spinner=False)
+def get_stylist(settings: Settings) -> Stylist:
+    """The configured stylist backend."""
+    from relookx.stylist.workflow import make_stylist
+
+    return make_stylist(settings)
+
+
+@st.cache_resource(show_spinner=False)
+def get_client(settings: Settings) -> Any:
+    """The Mistral client (only when a key is set)."""
+    from relookx.llm import make_client
+
+    return make_client(settings)
+
+
+def chat_deps(settings: Settings) -> ChatDeps:
+    """What a chat turn needs, built lazily from the cached factories."""
+    from relookx.chat import ChatDeps
+
+    return ChatDeps(
+        settings=settings, stylist=lambda: get_stylist(settings),
+        client=(lambda: get_client(settings)) if settings.mistral_configured else None,
+    )

@@ -1,0 +1,62 @@
+"""The recommendation card and the chat history rendering."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from relookx import history
+from relookx.db import session_scope
+from relookx.models import Recommendation
+from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
+from relookx.ui.components import swatch_html
+
+BACKEND_LABELS = {
+    "offline": "offline stylist", "mistral": "Mistral critic → advisor", "mistral-direct": "fine-tuned model",
+}
+
+
+def _save_feedback(engine: Engine, user_id: int, rec_id: int, key: str) -> None:
+    value = st.session_state.get(key)
+    feedback = 0 if value is None else (1 if value == 1 else -1)
+    with session_scope(engine) as session:
+        history.set_feedback(session, user_id=user_id, recommendation_id=rec_id, feedback=feedback)
+    st.toast("Thanks for the feedback.", icon=":material/thumb_up:" if feedback > 0 else ":material/thumb_down:")
+
+
+def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, key_prefix: str = "") -> None:
+    """A recommended piece: swatch, attributes, reason, rules, critique and thumbs feedback."""
+    piece = rec.piece
+    color_rule = COLOR_RULES.get(rec.color_rule)
+    piece_rule = PIECE_RULES.get(rec.piece_rule)
+    with st.container(border=True):
+        left, right = st.columns([1, 10], vertical_alignment="center")
+        left.html(f'<div style="width:72px;height:72px;border-radius:12px;background:{html.escape(piece["color_hex"])};'
+                  f'border:1px solid rgba(0,0,0,.2)"></div>')
+        price = f" · about {piece['price']:,.0f}" if piece.get("price") is not None else ""
+        fit = f" · {piece['fit']}" if piece.get("fit") else ""
+        right.markdown(f"#### {piece['name']}")
+        right.html(f'<div style="opacity:.8">{swatch_html(piece["color_hex"])}{html.escape(piece["category"])} · '
+                   f'{html.escape(piece["color_name"])} ({html.escape(piece["color_hex"])}){html.escape(fit)}'
+                   f'{html.escape(price)}{" · " + html.escape(piece["context"]) if piece.get("context") else ""}'
+                   "</div>")
+        if piece.get("description"):
+            st.markdown(piece["description"])
+        st.markdown(f"**Why:** {piece.get('reason', '')}")
+        chips = [f":violet-badge[:material/palette: {color_rule.title if color_rule else rec.color_rule}]",
+                 f":blue-badge[:material/checkroom: {piece_rule.title if piece_rule else rec.piece_rule}]"]
+        if rec.harmony_score is not None:
+            chips.append(f":gray-badge[outfit harmony {rec.harmony_score:.1f}/10]")
+        chips.append(f":gray-badge[{BACKEND_LABELS.get(rec.backend, rec.backend)}]")
+        if rec.photo_number is not None:
+            chips.append(f":gray-badge[for image {rec.photo_number}]")
+        st.markdown(" ".join(chips))
+        with st.expander("The critique behind it", icon=":material/rate_review:"):
+            st.markdown(rec.critique)
+            if rec.harmony_reasons:
+                st.caption("Color harmony: " + "; ".join(rec.harmony_reasons))
+        key = f"{key_prefix}feedback_{rec.id}"
+        st.feedback("thumbs", key=key, default={1: 1, -1: 0}.get(rec.feedback),
+                    on_change=_save_feedback, args=(engine, user_id, rec.id or 0, key))
