@@ -361,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     list_cmd.set_defaults(handler=cmd_wardrobe_list)
     stats_cmd.set_defaults(handler=cmd_wardrobe_stats)
     export_cmd.set_defaults(handler=cmd_wardrobe_export)
+    from relookx.cli_stylist import register
+
+    register(groups)
     return parser
 
 

@@ -37,6 +37,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Mistral API host root (no /v1). Leave unset for https://api.mistral.ai."),
     Setting("RELOOKX_VISION_MODEL", "vision_model", "mistral-small-latest",
             "Vision-capable Mistral chat model used to analyse photos."),
+    Setting("RELOOKX_CRITIC_MODEL", "critic_model", "mistral-small-latest",
+            "Mistral chat model that writes the critique of an outfit."),
+    Setting("RELOOKX_ADVISOR_MODEL", "advisor_model", "mistral-small-latest",
+            "Mistral chat model that turns the critique into one recommended piece (structured JSON)."),
+    Setting("RELOOKX_ROUTER_MODEL", "router_model", "ministral-8b-latest",
+            "Small Mistral model asked only when a chat message is ambiguous."),
+    Setting("RELOOKX_CHAT_MODEL", "chat_model", "mistral-small-latest",
+            "Mistral chat model for general fashion talk."),
+    Setting("RELOOKX_DIRECT_MODEL", "direct_model", None,
+            "A fine-tuned model id: when set, recommendations take one call to it instead of two."),
     Setting("RELOOKX_ANALYZER", "analyzer", "auto",
             "Photo analyzer: auto (Mistral when a key is set, else offline), offline or mistral."),
     Setting("RELOOKX_MISTRAL_TIMEOUT_S", "mistral_timeout_s", 60.0,
@@ -64,6 +74,11 @@ class Settings:
     mistral_api_key: str | None = None
     mistral_server_url: str | None = None
     vision_model: str = "mistral-small-latest"
+    critic_model: str = "mistral-small-latest"
+    advisor_model: str = "mistral-small-latest"
+    router_model: str = "ministral-8b-latest"
+    chat_model: str = "mistral-small-latest"
+    direct_model: str | None = None
     analyzer: str = "auto"
     mistral_timeout_s: float = 60.0
     mistral_retry_budget_s: float = 30.0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 PHOTO_STATUSES = ("pending", "done", "failed")
@@ -91,4 +92,66 @@ class Garment(SQLModel, table=True):
     description: str = ""
     confidence: float = 0.0
     source: str = "manual"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Recommendation(SQLModel, table=True):
+    """One recommended piece, with the rules and critique behind it and the user's feedback."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    photo_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("photo.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    photo_number: int | None = None  # kept when the photo is deleted: the history still makes sense
+    query: str = ""
+    constraints: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    color_rule: str = ""
+    piece_rule: str = ""
+    critique: str = ""
+    piece: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    harmony_score: float | None = None
+    harmony_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    backend: str = ""
+    seed: int = 0
+    calls: int = 0
+    timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    feedback: int = 0  # 1 thumbs up, -1 thumbs down, 0 none
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatMessage(SQLModel, table=True):
+    """One turn of the chat history. A failed user turn keeps its text with the error."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    role: str = "user"  # user | assistant
+    kind: str = "text"  # text | recommendation | answer | notice
+    text: str = ""
+    status: str = "ok"  # ok | failed (user turns whose answer failed; they can be retried)
+    error: str = ""
+    recommendation_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("recommendation.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StylistRun(SQLModel, table=True):
+    """What a Mistral workflow run sent and got back: the distillation data for fine-tuning."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    recommendation_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("recommendation.id", ondelete="CASCADE"), nullable=True, index=True),
+    )
+    backend: str = ""
+    models: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    request: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    critique: str = ""
+    output: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    example: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,135 @@
+"""One chat turn: store the user's message, understand it, answer it, store the answer.
+
+A failed answer (Mistral down, rate limited, invalid output twice) keeps the user's message in the
+history, marked failed with the error, so the page can offer to retry it: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from relookx import history, store
+from relookx.config import Settings
+from relookx.db import session_scope
+from relookx.errors import RelookXError
+from relookx.models import ChatMessage
+from relookx.stylist import answers, intent, workflow
+from relookx.stylist.types import ParsedMessage, Stylist
+
+log = logging.getLogger(__name__)
+HISTORY_FOR_MODEL = 8  # previous turns given to the model in general talk
+EMPTY_WARDROBE = ("To recommend a piece I need to know what you wear: upload a photo of an outfit on the "
+                  "**Images** page (its garments are detected), or add garments by hand on the **Wardrobe** page.")
+
+
+def _consume(chunks: Iterable[str]) -> str:
+    return "".join(chunks)
+
+
+@dataclass
+class Turn:
+    """What one chat turn produced: the user's message, the replies, or the error."""
+
+    message: ChatMessage
+    replies: list[ChatMessage] = field(default_factory=list)
+    parsed: ParsedMessage | None = None
+    error: str = ""
+
+
+@dataclass
+class ChatDeps:
+    """The backends a turn may need, built only when used."""
+
+    settings: Settings
+    stylist: Callable[[], Stylist]
+    client: Callable[[], Any] | None = None  # a Mistral client, when configured
+
+
+def understand(engine: Engine, deps: ChatDeps, *, user_id: int, text: str) -> ParsedMessage:
+    """Parse locally; ask the small router model only when the local parse is ambiguous."""
+    with session_scope(engine) as session:
+        numbers = store.photo_numbers(session, user_id=user_id)
+    parsed = intent.parse_message(text, photo_numbers=numbers)
+    if parsed.ambiguous and deps.client is not None:
+        parsed = intent.refine_with_model(deps.client(), model=deps.settings.router_model, parsed=parsed,
+                                          photo_numbers=numbers, timeout_s=deps.settings.mistral_timeout_s)
+    return parsed
+
+
+def handle(
+    engine: Engine, deps: ChatDeps, *, user_id: int, text: str = "", retry_message_id: int | None = None,
+    on_step: Callable[[str], None] = lambda _label: None,
+    show_text: Callable[[Iterable[str]], str] = _consume,
+) -> Turn:
+    """Answer one message (or retry a failed one); never loses the user's message."""
+    with session_scope(engine) as session:
+        if retry_message_id is not None:
+            message = history.get_message(session, user_id=user_id, message_id=retry_message_id)
+            text = message.text
+        else:
+            message = history.add_message(session, user_id=user_id, role="user", text=text.strip())
+    turn = Turn(message=message)
+    try:
+        turn.parsed = understand(engine, deps, user_id=user_id, text=text)
+        turn.replies = _answer(engine, deps, user_id=user_id, parsed=turn.parsed, on_step=on_step,
+                               show_text=show_text)
+    except RelookXError as exc:
+        turn.error = str(exc)
+        log.warning("chat turn failed: %s", exc)
+        with session_scope(engine) as session:
+            turn.message = history.mark_failed(session, user_id=user_id, message_id=message.id or 0,
+                                               error=turn.error)
+        return turn
+    if retry_message_id is not None:
+        with session_scope(engine) as session:
+            turn.message = history.mark_answered(session, user_id=user_id, message_id=message.id or 0)
+    return turn
+
+
+def _reply(engine: Engine, user_id: int, text: str, kind: str = "answer", rec_id: int | None = None) -> ChatMessage:
+    with session_scope(engine) as session:
+        return history.add_message(session, user_id=user_id, role="assistant", text=text, kind=kind,
+                                   recommendation_id=rec_id)
+
+
+def _answer(
+    engine: Engine, deps: ChatDeps, *, user_id: int, parsed: ParsedMessage,
+    on_step: Callable[[str], None], show_text: Callable[[Iterable[str]], str],
+) -> list[ChatMessage]:
+    if parsed.intent in ("recommend", "preview", "shop") and parsed.photo_phrase and parsed.photo_number is None:
+        return [_reply(engine, user_id, " ".join(parsed.notes) or "I could not find that photo.", "notice")]
+    if parsed.intent == "recommend":
+        with session_scope(engine) as session:
+            if store.counts(session, user_id=user_id)["garments"] == 0:
+                return [_reply(engine, user_id, EMPTY_WARDROBE, "notice")]
+        rec = workflow.recommend(
+            engine, deps.stylist(), user_id=user_id, query=parsed.text, photo_number=parsed.photo_number,
+            constraints=parsed.constraints, on_step=on_step, show_critique=show_text,
+        )
+        return [_reply(engine, user_id, rec.critique, "recommendation", rec.id)]
+    if parsed.intent in ("preview", "shop"):
+        return [_reply(engine, user_id, answers.pending_feature_answer(parsed.intent), "notice")]
+    with session_scope(engine) as session:
+        garments = store.garment_rows(session, user_id=user_id)
+        photos = store.photo_rows(session, user_id=user_id)
+        past = history.list_messages(session, user_id=user_id, limit=HISTORY_FOR_MODEL * 2 + 1)[:-1]
+    if parsed.intent == "wardrobe_question":
+        return [_reply(engine, user_id, answers.answer_wardrobe_question(parsed.text, garments, photos))]
+    if deps.client is None:
+        text = answers.offline_chat_answer(parsed.text, garment_count=len(garments), photo_count=len(photos))
+        return [_reply(engine, user_id, text, "notice")]
+    from relookx.llm import stream_text
+
+    messages = answers.chat_messages(
+        parsed.text, history=[(m.role, m.text) for m in past if m.status == "ok" and m.kind != "notice"],
+        wardrobe_summary=answers.wardrobe_context(garments, photos),
+    )
+    on_step("Thinking")
+    text = show_text(stream_text(deps.client(), model=deps.settings.chat_model, messages=messages,
+                                 timeout_s=deps.settings.mistral_timeout_s))
+    return [_reply(engine, user_id, text)]

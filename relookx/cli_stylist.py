@@ -1,0 +1,97 @@
+"""Stylist commands of `python -m relookx`: recommend, finetune export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from relookx import history, store
+from relookx.config import Settings
+from relookx.db import session_scope
+from relookx.errors import RelookXError
+
+
+def cmd_recommend(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    """Recommend one piece for the user's query; Mistral when configured, offline otherwise."""
+    from relookx.cli import _user_id, open_store
+    from relookx.stylist import intent
+    from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
+    from relookx.stylist.workflow import make_stylist, recommend
+
+    with open_store(settings) as engine:
+        user_id = _user_id(engine, args.user)
+        with session_scope(engine) as session:
+            numbers = store.photo_numbers(session, user_id=user_id)
+            if store.counts(session, user_id=user_id)["garments"] == 0:
+                raise RelookXError(f"{args.user} has no garments yet: add photos with "
+                                   f"python -m relookx photos add --user {args.user} PATH...")
+        parsed = intent.parse_message(args.query, photo_numbers=numbers)
+        if parsed.photo_phrase and parsed.photo_number is None:
+            raise RelookXError(" ".join(parsed.notes) or f"Unknown photo: {parsed.photo_phrase}.")
+        rec = recommend(engine, make_stylist(settings), user_id=user_id, query=args.query,
+                        photo_number=parsed.photo_number, constraints=parsed.constraints, seed=args.seed)
+    piece = rec.piece
+    record: dict[str, Any] = {
+        "id": rec.id, "name": piece["name"], "category": piece["category"], "color": piece["color_name"],
+        "color_hex": piece["color_hex"], "fit": piece.get("fit", ""), "price": piece.get("price"),
+        "context": piece.get("context", ""), "description": piece.get("description", ""),
+        "reason": piece.get("reason", ""), "color_rule": rec.color_rule, "piece_rule": rec.piece_rule,
+        "backend": rec.backend, "photo_number": rec.photo_number, "constraints": rec.constraints,
+        "harmony_score": rec.harmony_score, "critique": rec.critique, "calls": rec.calls,
+        "seconds": round(rec.timings.get("total_s", 0.0), 3), "seed": rec.seed,
+    }
+    if args.json:
+        print(json.dumps(record, indent=2, ensure_ascii=False), file=out)
+        return 0
+    price = f", about {record['price']:g}" if record["price"] is not None else ""
+    target = f"image {rec.photo_number}" if rec.photo_number is not None else "your wardrobe"
+    color_rule = COLOR_RULES[rec.color_rule].title if rec.color_rule in COLOR_RULES else rec.color_rule
+    piece_rule = PIECE_RULES[rec.piece_rule].title if rec.piece_rule in PIECE_RULES else rec.piece_rule
+    print(f"{record['name']} ({record['category']}, {record['color']} {record['color_hex']}{price}) "
+          f"for {target}", file=out)
+    print(f"Why: {record['reason']}", file=out)
+    print(f"Rules: {color_rule} + {piece_rule}; backend {rec.backend}, {record['seconds']} s", file=out)
+    print(f"\nCritique:\n{rec.critique}", file=out)
+    return 0
+
+
+def cmd_finetune_export(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    """Write one chat-format training example per stored Mistral workflow run (JSONL)."""
+    from relookx.cli import _user_id, open_store
+
+    with open_store(settings) as engine:
+        user_id = _user_id(engine, args.user) if args.user else None
+        with session_scope(engine) as session:
+            runs = history.list_runs(session, user_id=user_id)
+    examples = [run.example for run in runs if run.example.get("messages")]
+    target = Path(args.file)
+    try:
+        with target.open("w", encoding="utf-8") as fh:
+            for example in examples:
+                fh.write(json.dumps(example, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise RelookXError(f"Cannot write {target}: {exc.strerror or exc}") from None
+    if not examples:
+        print(f"No Mistral workflow runs stored yet: {target} is empty. Recommendations made with "
+              "MISTRAL_API_KEY set are recorded for fine-tuning.", file=out)
+    else:
+        print(f"Wrote {len(examples)} training example(s) to {target}", file=out)
+    return 0
+
+
+def register(groups: Any) -> None:
+    """Add the stylist commands to the CLI's subcommand groups."""
+    rec = groups.add_parser("recommend", help="recommend one new piece",
+                            description="Recommend one piece, e.g. 'what would go with image 7?'")
+    rec.add_argument("--user", required=True, help="username")
+    rec.add_argument("query", help="what you ask the stylist")
+    rec.add_argument("--json", action="store_true", help="print JSON instead of text")
+    rec.add_argument("--seed", type=int, default=None, help="seed, for a repeatable recommendation")
+    rec.set_defaults(handler=cmd_recommend)
+    finetune = groups.add_parser("finetune", help="distillation data").add_subparsers(dest="action", required=True)
+    export = finetune.add_parser("export", help="write the workflow runs as chat-format JSONL")
+    export.add_argument("file", metavar="FILE.jsonl")
+    export.add_argument("--user", help="only this user's runs")
+    export.set_defaults(handler=cmd_finetune_export)

@@ -1,0 +1,1 @@
+"""The stylist: message understanding, rules, the offline and Mistral stylists, the workflow."""

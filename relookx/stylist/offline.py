@@ -1,0 +1,653 @@
+"""The offline stylist: no key, no network. Numbers from the palette, words from the real garments.
+
+`advise` turns the chosen piece rule into an ordered list of categories the outfit lacks, the color rule
+into candidate colors (`palette.target_colors`), and walks both until it finds a piece the user does not
+own that honours every constraint. The seeded rng picks the garment kind, material and fit, so repeated
+requests on one outfit vary while one seed always gives the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from relookx.garments import delta_e, hex_to_name
+from relookx.stylist import palette as pal
+from relookx.stylist.rules import LARGE, PIECE_RULES, fixed_category, fixed_color
+from relookx.stylist.types import Harmony, OutfitItem, Piece, StyleRequest, Stylist
+
+FIXED_COLOR_TOLERANCE = 25.0  # CIEDE2000: how far an asked color may move to avoid an owned duplicate
+
+# material: (texture, surface, seasons as letters: p spring, s summer, a autumn, w winter)
+MATERIALS: dict[str, tuple[str, str, str]] = {
+    "cotton jersey": ("smooth", "matte", "psaw"), "poplin": ("crisp", "matte", "psaw"),
+    "oxford cotton": ("crisp", "matte", "psaw"), "linen": ("rough", "matte", "psa"),
+    "chambray": ("crisp", "matte", "psa"), "flannel": ("brushed", "matte", "aw"),
+    "silk": ("smooth", "shine", "psaw"), "satin": ("smooth", "shine", "psaw"), "crepe": ("smooth", "matte", "psaw"),
+    "merino": ("knit", "matte", "paw"), "cashmere": ("knit", "matte", "aw"), "lambswool": ("brushed", "matte", "aw"),
+    "mohair": ("brushed", "matte", "aw"), "ribbed cotton": ("knit", "matte", "psaw"),
+    "cotton knit": ("knit", "matte", "psa"), "fleece": ("brushed", "matte", "aw"),
+    "loopback cotton": ("knit", "matte", "psaw"), "cotton twill": ("crisp", "matte", "psaw"),
+    "wool flannel": ("brushed", "matte", "aw"), "wool": ("brushed", "matte", "aw"), "tweed": ("rough", "matte", "aw"),
+    "corduroy": ("rough", "matte", "aw"), "denim": ("rough", "matte", "psaw"), "ripstop": ("crisp", "matte", "psa"),
+    "velvet": ("brushed", "shine", "aw"), "leather": ("smooth", "shine", "paw"),
+    "patent leather": ("smooth", "shine", "psaw"), "suede": ("brushed", "matte", "paw"),
+    "canvas": ("rough", "matte", "psa"), "nylon": ("smooth", "shine", "psaw"),
+    "quilted nylon": ("smooth", "shine", "w"), "gabardine": ("crisp", "matte", "pa"),
+    "waxed cotton": ("crisp", "shine", "paw"), "raffia": ("rough", "matte", "ps"),
+    "straw": ("rough", "matte", "ps"), "acetate": ("smooth", "shine", "psaw"), "mesh": ("rough", "matte", "ps"),
+    "sequinned": ("rough", "shine", "psaw"), "wool felt": ("brushed", "matte", "aw"),
+    "voile": ("smooth", "matte", "ps"),
+    "beaded": ("rough", "shine", "psaw"), "enamel": ("smooth", "shine", "psaw"),
+    "technical jersey": ("smooth", "matte", "psaw"), "recycled nylon": ("smooth", "shine", "ps"),
+}
+BOLD = {"satin", "velvet", "sequinned", "patent leather", "suede", "leather", "mohair", "silk", "beaded"}
+SEASON_LETTER = {"spring": "p", "summer": "s", "autumn": "a", "winter": "w"}
+# category: (low, high) typical price in euros for a mid-market new piece
+PRICE_BANDS = {"top": (18, 70), "bottom": (25, 90), "dress": (35, 140), "outerwear": (55, 220),
+               "footwear": (40, 150), "accessory": (12, 60), "bag": (25, 150), "headwear": (12, 45),
+               "other": (15, 60)}
+PREMIUM = {"cashmere": 1.6, "leather": 1.4, "silk": 1.4, "suede": 1.3, "patent leather": 1.3, "mohair": 1.3}
+GENERIC_FITS = {"top": ("fitted", "regular", "relaxed", "oversized"), "bottom": ("slim", "straight", "wide-leg"),
+                "dress": ("fitted", "relaxed", "A-line"), "outerwear": ("regular", "relaxed", "cropped"),
+                "footwear": ("classic", "slim", "chunky-sole"), "accessory": ("classic", "fine", "bold"),
+                "bag": ("compact", "structured", "slouchy"), "headwear": ("classic", "soft"), "other": ("relaxed",)}
+CATEGORY_WORDS = {"footwear": "pair of shoes", "accessory": "accessory", "headwear": "hat", "other": "piece"}
+# Fits that make a piece roomy or slim (proportion balance) and that shape the line (silhouette).
+WIDE_FITS = {"oversized", "relaxed", "boxy", "wide-leg", "A-line", "tiered", "slouchy", "baggy", "flared"}
+SLIM_FITS = {"fitted", "slim", "cropped", "tapered", "skinny", "straight", "bias-cut"}
+SHAPING_FITS = {"high-waisted", "belted", "cropped", "wrap", "A-line", "bias-cut", "fitted", "tailored"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A garment kind of the vocabulary: noun, category, materials, fits, occasions, seasons."""
+
+    noun: str
+    category: str
+    materials: tuple[str, ...]
+    fits: tuple[str, ...]
+    occasions: str  # letters: c casual, w work, e evening, f formal, s sport, b beach
+    seasons: str = "psaw"
+
+
+def _kinds(category: str, rows: Sequence[tuple[str, str, str, str, str]]) -> list[Kind]:
+    return [Kind(noun, category, tuple(m.split(",")), tuple(f.split(",")), occ, seas)
+            for noun, m, f, occ, seas in rows]
+
+
+VOCABULARY: list[Kind] = [
+    *_kinds("top", (
+        ("tee", "cotton jersey,ribbed cotton", "fitted,regular,boxy,oversized", "cbs", "psaw"),
+        ("shirt", "poplin,oxford cotton,linen,chambray,flannel", "slim,regular,relaxed,oversized", "cwe", "psaw"),
+        ("blouse", "silk,satin,crepe,voile", "fitted,relaxed,cropped,wrap", "wef", "psaw"),
+        ("sweater", "merino,cashmere,lambswool,mohair,cotton knit", "fitted,regular,relaxed,oversized,cropped",
+         "cw", "paw"),
+        ("turtleneck", "merino,cashmere,ribbed cotton", "fitted,regular", "cwe", "aw"),
+        ("polo shirt", "cotton knit,ribbed cotton", "slim,regular,relaxed", "cws", "psa"),
+        ("tank top", "ribbed cotton,linen,silk", "fitted,relaxed,cropped", "cbes", "ps"),
+        ("hoodie", "loopback cotton,fleece", "regular,relaxed,oversized", "cs", "paw"),
+        ("camisole", "satin,silk,sequinned", "fitted,relaxed,bias-cut", "e", "psa"))),
+    *_kinds("bottom", (
+        ("chinos", "cotton twill,corduroy", "slim,straight,tapered,relaxed", "cw", "psaw"),
+        ("jeans", "denim", "slim,straight,wide-leg,relaxed,high-waisted", "c", "psaw"),
+        ("trousers", "wool flannel,crepe,linen,corduroy,cotton twill",
+         "straight,wide-leg,tapered,high-waisted,tailored", "cwef", "psaw"),
+        ("midi skirt", "satin,crepe,denim,wool,linen", "A-line,bias-cut,straight,high-waisted", "cwe", "psaw"),
+        ("mini skirt", "denim,leather,tweed,corduroy", "A-line,straight", "ce", "psaw"),
+        ("cargo pants", "ripstop,cotton twill", "relaxed,straight,tapered", "c", "psa"),
+        ("shorts", "linen,cotton twill,denim", "relaxed,tailored,high-waisted", "cb", "ps"),
+        ("joggers", "loopback cotton,technical jersey,fleece", "tapered,relaxed", "cs", "psaw"))),
+    *_kinds("dress", (
+        ("slip dress", "satin,silk,sequinned", "bias-cut,fitted,relaxed", "ef", "psaw"),
+        ("shirt dress", "poplin,linen,chambray,denim", "belted,relaxed,A-line", "cw", "psa"),
+        ("knit dress", "merino,ribbed cotton,cashmere", "fitted,relaxed", "cw", "aw"),
+        ("wrap dress", "crepe,cotton jersey,silk", "wrap,fitted,A-line", "cwe", "psaw"),
+        ("sundress", "linen,voile,poplin", "A-line,relaxed,tiered", "cb", "ps"),
+        ("jumpsuit", "crepe,linen,denim,cotton twill", "wide-leg,belted,relaxed", "cwe", "psaw"))),
+    *_kinds("outerwear", (
+        ("overshirt", "corduroy,wool flannel,cotton twill,linen,denim", "relaxed,boxy,regular", "cw", "psaw"),
+        ("blazer", "wool,linen,velvet,crepe,tweed", "tailored,double-breasted,relaxed,cropped", "cwef", "psaw"),
+        ("trench coat", "gabardine,cotton twill", "belted,relaxed,double-breasted", "cw", "pa"),
+        ("denim jacket", "denim", "cropped,regular,oversized", "c", "psa"),
+        ("bomber jacket", "nylon,satin,suede", "regular,cropped,oversized", "ce", "pa"),
+        ("cardigan", "merino,mohair,cotton knit,cashmere", "cropped,regular,oversized", "cw", "paw"),
+        ("overcoat", "wool,cashmere,tweed", "tailored,relaxed,double-breasted,belted", "cwf", "aw"),
+        ("puffer jacket", "quilted nylon", "cropped,regular,oversized", "cs", "w"),
+        ("biker jacket", "leather,suede", "cropped,fitted,regular", "ce", "pa"),
+        ("field jacket", "waxed cotton,ripstop", "regular,relaxed", "c", "pa"),
+        ("windbreaker", "nylon,ripstop", "regular,relaxed", "cs", "psa"))),
+    *_kinds("footwear", (
+        ("sneakers", "leather,suede,canvas", "low-top,high-top,chunky", "cs", "psaw"),
+        ("loafers", "leather,suede,patent leather", "penny,chunky-sole,slim", "cwef", "psaw"),
+        ("Chelsea boots", "suede,leather", "slim,chunky-sole", "cw", "paw"),
+        ("ankle boots", "suede,leather,patent leather", "block-heel,flat,pointed", "cwe", "paw"),
+        ("sandals", "leather,raffia", "flat,strappy,platform", "cbe", "ps"),
+        ("espadrilles", "canvas,suede", "flat,wedge", "cb", "ps"),
+        ("ballet flats", "leather,satin,suede", "square-toe,pointed,round-toe", "cwe", "psa"),
+        ("block heels", "satin,patent leather,suede", "slingback,pointed,strappy", "ef", "psaw"),
+        ("derby shoes", "leather,suede", "classic,chunky-sole", "wf", "psaw"),
+        ("running shoes", "mesh,technical jersey", "lightweight,cushioned", "s", "psaw"))),
+    *_kinds("accessory", (
+        ("belt", "leather,suede,canvas", "slim,wide,braided", "cwef", "psaw"),
+        ("scarf", "silk,wool,cashmere,voile", "square,long,oversized", "cwef", "psaw"),
+        ("sunglasses", "acetate", "cat-eye,round,square", "cbe", "psa"),
+        ("tie", "silk,cotton knit", "slim,classic", "wf", "psaw"),
+        ("gloves", "leather,cashmere,wool", "fitted,cuffed", "cwf", "aw"),
+        ("bracelet", "beaded,enamel", "stacked,chunky,fine", "cef", "psaw"),
+        ("earrings", "enamel,beaded", "hoop,drop,stud", "cwef", "psaw"))),
+    *_kinds("bag", (
+        ("tote bag", "canvas,leather", "structured,slouchy,oversized", "cwb", "psaw"),
+        ("crossbody bag", "leather,nylon,suede", "compact,structured", "ces", "psaw"),
+        ("clutch", "satin,patent leather,beaded", "envelope,box,pleated", "ef", "psaw"),
+        ("backpack", "nylon,canvas,leather", "compact,roll-top", "cs", "psaw"),
+        ("shoulder bag", "suede,leather", "baguette,half-moon,slouchy", "cwe", "psaw"),
+        ("basket bag", "raffia,straw", "round,structured", "cb", "ps"))),
+    *_kinds("headwear", (
+        ("cap", "cotton twill,corduroy,nylon", "baseball,five-panel", "cs", "psaw"),
+        ("beanie", "merino,cashmere,wool", "cuffed,slouchy,fisherman", "cs", "aw"),
+        ("bucket hat", "cotton twill,nylon,denim", "soft,structured", "cb", "psa"),
+        ("beret", "wool felt,velvet", "classic,slouchy", "ce", "aw"),
+        ("fedora", "wool felt,straw", "wide-brim,classic", "cef", "psaw"),
+        ("sun hat", "straw,raffia", "wide-brim,packable", "cb", "ps"))),
+    *_kinds("other", (
+        ("swimsuit", "recycled nylon", "one-piece,high-leg", "bs", "ps"),
+        ("pyjama set", "poplin,silk,flannel", "relaxed,classic", "c", "psaw"),
+        ("loungewear set", "loopback cotton,cotton knit", "relaxed", "cs", "psaw"))),
+]
+OCCASION_TAGS = {
+    "party": "e", "evening": "e", "date": "e", "date night": "e", "dinner": "e", "cocktail": "e", "club": "e",
+    "work": "w", "office": "w", "business": "w", "interview": "w", "meeting": "w", "wedding": "f",
+    "formal": "f", "gala": "f", "ceremony": "f", "sport": "s", "gym": "s", "running": "s", "hiking": "s",
+    "yoga": "s", "beach": "b", "holiday": "b", "vacation": "b", "pool": "b",
+}
+OCCASION_WORDS = {"c": "casual", "w": "work", "e": "evening", "f": "formal", "s": "sport", "b": "beach"}
+PATTERNS = ("striped", "checked", "micro-check", "pinstriped", "polka-dot", "floral", "houndstooth")
+
+
+def _is(name: str) -> str:
+    """ "are" for plural garment names ("navy chinos"), "is" otherwise."""
+    return "are" if name.endswith("s") and not name.endswith("ss") else "is"
+
+
+def _singular(word: str) -> str:
+    return word.lower().rstrip("s")
+
+
+def occasion_tag(occasion: str | None) -> str | None:
+    """The vocabulary letter of an occasion word ("party" -> "e"); None when none was asked."""
+    if not occasion:
+        return None
+    return OCCASION_TAGS.get(occasion.strip().lower(), "c")
+
+
+_LONGEST_FIRST = sorted(MATERIALS, key=len, reverse=True)  # "wool flannel" before "wool"
+
+
+def material_of(item: OutfitItem) -> str | None:
+    """The vocabulary material named in a garment's material or name ("Navy wool coat" -> "wool")."""
+    text = f"{item.material} {item.name}".lower()
+    return next((m for m in _LONGEST_FIRST if m in text), None)
+
+
+def wardrobe_sample(wardrobe: Sequence[OutfitItem]) -> list[OutfitItem]:
+    """A stand-in outfit for "no photo": the most common color of each main category in the wardrobe."""
+    sample = []
+    for category in ("top", "bottom", "outerwear", "footwear"):
+        items = [g for g in wardrobe if g.category == category and pal.item_hex(g)]
+        if items:
+            common = Counter(g.color_name or g.color_hex for g in items).most_common(1)[0][0]
+            sample.append(next(g for g in items if (g.color_name or g.color_hex) == common))
+    return sample
+
+
+def color_basis(outfit: Sequence[OutfitItem], piece_rule: str) -> list[OutfitItem]:
+    """The garments the color rule is applied to: all of them, minus the replaced one for replacement."""
+    if piece_rule == "replacement":
+        weakest = pal.weakest_item(outfit)
+        rest = [g for g in outfit if g is not weakest]
+        return rest or list(outfit)
+    return list(outfit)
+
+
+def _volume(item: OutfitItem) -> str:
+    words = set(f"{item.fit} {item.name}".lower().replace(",", " ").split())
+    if words & ({w.lower() for w in WIDE_FITS} | {"wide", "puffer", "maxi"}):
+        return "wide"
+    return "slim" if words & {w.lower() for w in SLIM_FITS} else ""
+
+
+def _plan(rule: str, outfit: Sequence[OutfitItem], rng: random.Random) -> list[tuple[str, str, set[str]]]:
+    """(category, why in words, preferred fits) in order of preference for the piece rule."""
+    present = {g.category for g in outfit}
+    by_cat = {g.category: g for g in outfit}
+    textures = {MATERIALS[m][0] for g in outfit if (m := material_of(g))}
+    if rule == "layering":
+        if "outerwear" not in present:
+            return [("outerwear", "the outfit has no outer layer yet, so this adds one", set()),
+                    ("top", "a mid layer gives the outfit depth", set())]
+        coat = by_cat["outerwear"].name.lower()
+        return [("top", f"it layers under your {coat}", set()), ("accessory", f"it goes over your {coat}", set()),
+                ("outerwear", "a second, lighter layer adds depth", set())]
+    if rule == "accessory":
+        missing = [c for c in ("footwear", "bag", "accessory", "headwear") if c not in present]
+        rest = [c for c in ("accessory", "bag", "headwear", "footwear") if c in present]
+        rng.shuffle(rest)
+        return [(c, f"the outfit has no {'shoes' if c == 'footwear' else c} yet", set()) for c in missing] + \
+               [(c, "it finishes the look", set()) for c in rest]
+    if rule == "proportion_balance":
+        top = by_cat.get("outerwear") or by_cat.get("top")
+        bottom = by_cat.get("bottom")
+        if "dress" in present:
+            return [("outerwear", f"a cropped layer shortens the line of your {by_cat['dress'].name.lower()}",
+                     {"cropped", "fitted"}), ("top", "a fitted top balances the volume", SLIM_FITS)]
+        if top and _volume(top) == "wide":
+            return [("bottom", f"your {top.name.lower()} {_is(top.name)} roomy, so a slimmer bottom balances it",
+                     SLIM_FITS)]
+        if bottom and _volume(bottom) == "wide":
+            return [("top", f"your {bottom.name.lower()} {_is(bottom.name)} wide, so a fitted top balances it",
+                     SLIM_FITS)]
+        options = [("bottom", "a wide-leg bottom under a neat top gives a deliberate one-third split",
+                    {"wide-leg", "A-line", "relaxed"}),
+                   ("top", "a cropped, fitted top raises the waistline to a one-third split", {"cropped", "fitted"})]
+        rng.shuffle(options)
+        return options
+    if rule == "silhouette":
+        order = ["outerwear", "top"] if "dress" in present else ["bottom", "outerwear", "top", "dress"]
+        order.sort(key=lambda c: c in present)  # add what is missing before replacing what is there
+        return [(c, (f"its cut, in place of your {by_cat[c].name.lower()}, " if c in by_cat else "its cut ")
+                 + "defines the waist and lengthens the line", SHAPING_FITS) for c in order]
+    if rule == "replacement":
+        weakest = pal.weakest_item(outfit)
+        if weakest is not None:
+            verb = "fit" if _is(weakest.name) == "are" else "fits"
+            return [(weakest.category, f"your {weakest.name.lower()} {verb} the palette least, so this replaces "
+                     f"{'them' if verb == 'fit' else 'it'}", set())]
+        return [("top", "a new top resets the outfit's palette", set())]
+    large = [c for c in LARGE if c not in present and not (c == "dress" and {"top", "bottom"} & present)]
+    if rule == "statement_piece":
+        quiet = sorted((g for g in outfit if g.category in LARGE),
+                       key=lambda g: pal.color_info(pal.item_hex(g) or "#808080").saturation)
+        order = [g.category for g in quiet] + large + ["footwear", "bag", "outerwear", "top"]
+        why = (f"your {quiet[0].name.lower()} {_is(quiet[0].name)} the quietest piece" if quiet
+               else "the outfit needs a focal point")
+        return [(c, f"{why}; a statement {CATEGORY_WORDS.get(c, c)} becomes the focal point", set())
+                for c in dict.fromkeys(order)]
+    if rule == "texture_mixing":
+        have = ", ".join(sorted(textures)) or "plain"
+        order = large + ["outerwear", "footwear", "bag", "accessory", "top", "bottom"]
+        return [(c, f"the outfit's textures are {have}, so a different one adds depth", set())
+                for c in dict.fromkeys(order)]
+    if rule == "surface":
+        order = large + ["footwear", "bag", "outerwear", "top", "bottom", "accessory"]
+        return [(c, "it plays shine against matte", set()) for c in dict.fromkeys(order)]
+    raise KeyError(rule)
+
+
+def _materials(kind: Kind, rule: str, outfit: Sequence[OutfitItem], season: str) -> tuple[list[str], bool]:
+    """The kind's in-season materials, the rule's preferred ones first; True when a preferred one exists."""
+    letter = SEASON_LETTER[season]
+    ok = [m for m in kind.materials if letter in MATERIALS[m][2]] or list(kind.materials)
+    have = [m for g in outfit if (m := material_of(g))]
+    if rule == "texture_mixing":
+        textures = {MATERIALS[m][0] for m in have}
+        preferred = [m for m in ok if MATERIALS[m][0] not in textures]
+    elif rule == "surface":
+        shiny = sum(MATERIALS[m][1] == "shine" for m in have) > len(have) / 2
+        preferred = [m for m in ok if (MATERIALS[m][1] == "shine") != shiny]
+    elif rule == "statement_piece":
+        preferred = [m for m in ok if m in BOLD]
+    else:
+        preferred = ok
+    return (preferred, True) if preferred else (ok, False)
+
+
+def _in_season(kind: Kind, letter: str) -> bool:
+    return letter in kind.seasons and any(letter in MATERIALS[m][2] for m in kind.materials)
+
+
+def _eligible(category: str, request: StyleRequest, season: str, strict: bool = True) -> list[Kind]:
+    """Kinds of the category that fit the asked garment word, season and (when strict) occasion."""
+    letter = SEASON_LETTER[season]
+    kinds = [k for k in VOCABULARY if k.category == category]
+    word = request.constraints.garment
+    if word:
+        stem = _singular(word)
+        matching = [k for k in kinds if stem in _singular(k.noun)]  # "jacket" -> "denim jacket", "bomber jacket"
+        if not matching:
+            # A word outside the vocabulary, or more specific than it ("t-shirt"), stays the user's own word.
+            near = [k for k in kinds if _in_season(k, letter)] or kinds
+            matching = [Kind(word.lower(), category, tuple(dict.fromkeys(m for k in near for m in k.materials)),
+                             GENERIC_FITS[category], "cwefsb")]
+        # The user's garment word wins over the season: boots asked for in summer stay boots.
+        kinds = [k for k in matching if _in_season(k, letter)] or matching
+    else:
+        kinds = [k for k in kinds if _in_season(k, letter)]
+    tag = occasion_tag(request.constraints.occasion)
+    if tag and strict:
+        kinds = [k for k in kinds if tag in k.occasions]
+    return kinds
+
+
+def _price(category: str, material: str, request: StyleRequest, rng: random.Random) -> float:
+    low, high = PRICE_BANDS[category]
+    price = (low + (high - low) * rng.random()) * PREMIUM.get(material, 1.0)
+    budget = request.profile.get("budget")
+    if isinstance(budget, int | float) and budget > 0:
+        price = min(price, float(budget))
+    cap = request.constraints.max_price
+    if cap is not None:
+        price = min(price, cap)
+    price = float(round(price))
+    if cap is not None and price > cap:
+        price = float(math.floor(cap)) if cap >= 1 else cap
+    return price
+
+
+def _shades(asked: str, rng: random.Random, n: int = 40) -> list[str]:
+    """The asked color, then about n shades around it in Lab, closest first, within FIXED_COLOR_TOLERANCE."""
+    center = pal.lab_array([asked])[0]
+    tries = 10 * n  # near the gamut's edge (pure red) most of a box around the color is not displayable
+    spread = np.linspace(6.0, 1.0, tries)[:, None] * np.array([4.0, 5.0, 5.0]) + np.array([6.0, 6.0, 6.0])
+    offsets = np.random.default_rng(rng.getrandbits(64)).uniform(-1.0, 1.0, (tries, 3)) * spread[::-1]
+    # Out-of-gamut shades are dropped, not clipped: clipping would pull them all back onto the corner.
+    out = list(dict.fromkeys([asked, *pal.lab_to_hex(center + offsets, drop_out_of_gamut=True)]))
+    dist = pal.delta_e_matrix(pal.lab_array(out), pal.lab_array([asked]))[:, 0]
+    kept = [c for c, d in zip(out, dist, strict=True) if d <= FIXED_COLOR_TOLERANCE]
+    return kept[:1] + kept[1 :: max(1, (len(kept) - 1) // n)]  # an even sample over the whole tolerance
+
+
+TEXTURE_WORDS = {"smooth": "a smooth, clean hand", "crisp": "a crisp, structured hand", "knit": "a soft knit",
+                 "brushed": "a soft, brushed nap", "rough": "a visible, natural grain"}
+
+
+def _names(items: Sequence[OutfitItem]) -> str:
+    words = [g.name.lower() for g in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _mood(points: Sequence[pal.ColorPoint]) -> str:
+    bright = sum(pal.is_bright(pal.color_info(p.hex)) for p in points)
+    if bright >= 2:
+        return "bright and lively"
+    if bright == 1:
+        return "calm with one bright note"
+    hued = [p for p in points if p.hued]
+    warm = sum(p.hue < 75 or p.hue >= 330 for p in hued)
+    if not hued:
+        return "quiet and neutral"
+    return "warm and calm" if warm == len(hued) else "cool and calm" if warm == 0 else "a calm mix of warm and cool"
+
+
+def _replaces(new: str, old: str) -> bool:
+    """True when a new piece of category `new` takes the place of an outfit garment of category `old`."""
+    return new == old or (new == "dress" and old in ("top", "bottom")) or (old == "dress" and new in ("top", "bottom"))
+
+
+def _color_phrase(request: StyleRequest, hex_: str, basis: Sequence[OutfitItem], kept: Sequence[OutfitItem],
+                  season: str, pattern: str) -> str:
+    rule, points = request.color_rule, pal.palette(basis)
+    if not pal.accepts(rule, hex_, basis, season=season):
+        if fixed_color(request.constraints):
+            return ("keeps the color you asked for; it does not follow the color rule against this outfit, "
+                    "so the cut does the work")
+        return "is a color you do not own yet: you already have every shade this color rule suggests"
+    info, name = pal.color_info(hex_), pal.base_name(points)
+    d = pal.hue_distance(info.hue, pal.base_hue(points))
+    neutrals = [p.item.lower() for p in sorted(pal.palette(kept), key=lambda p: -p.weight) if p.neutral]
+    if rule == "complementary":
+        return f"sits opposite {name} on the color wheel (about {d:.0f} degrees away)"
+    if rule == "analogous":
+        return f"sits next to {name} on the color wheel ({d:.0f} degrees away)"
+    if rule == "accent":
+        return f"is a saturated accent {d:.0f} degrees from {name}, a small dose against the rest"
+    if rule == "sandwich":
+        if info.neutral:
+            bright = next((p for p in points if pal.is_bright(pal.color_info(p.hex))), None)
+            return f"is a neutral that frames your bright {bright.item.lower() if bright else 'piece'}"
+        if len(neutrals) >= 2:
+            return f"is a bright color sandwiched between your {neutrals[0]} and {neutrals[1]}"
+        if neutrals:
+            return f"is a bright color to set between your {neutrals[0]} and another neutral"
+        return "is a bright color to set between neutral layers"
+    if rule == "monochromatic":
+        if name == "neutrals":
+            return "stays in the outfit's neutrals with a clearly different shade"
+        ref = [p for p in points if p.hued and pal.hue_distance(p.hue, info.hue) <= 15] or list(points)
+        lighter = info.lightness > sum(p.lightness for p in ref) / len(ref)
+        return f"repeats the {name} hue in a {'lighter' if lighter else 'darker'} shade"
+    if rule == "pattern_mixing":
+        shared = next((p for p in points if p.hued and pal.hue_distance(p.hue, info.hue) <= 15), None)
+        source = f"the {shared.color_name} of your {shared.item.lower()}" if shared else "the outfit's neutrals"
+        return f"repeats {source} in a {pattern or 'patterned'} design"
+    return f"comes from the {season} palette"
+
+
+def _article(word: str, plural: bool) -> str:
+    return "A pair of" if plural else "An" if word[:1].lower() in "aeiou" else "A"
+
+
+def _agree(phrase: str, plural: bool) -> str:
+    """Make the phrase's first verb agree with a plural garment noun ("jeans sit", "a tee sits")."""
+    if not plural:
+        return phrase
+    verb, _, rest = phrase.partition(" ")
+    verb = {"is": "are"}.get(verb, verb[:-1] if verb.endswith("s") else verb)
+    return f"{verb} {rest}"
+
+
+def _build(request: StyleRequest, outfit: Sequence[OutfitItem], basis: Sequence[OutfitItem], category: str,
+           why: str, fits: set[str], hex_: str, season: str, rng: random.Random, from_wardrobe: bool,
+           strict: bool) -> Piece:
+    kinds = _eligible(category, request, season, strict) or _eligible(category, request, season, False)
+    kinds = ([k for k in kinds if set(k.fits) & fits] or kinds) if fits else kinds
+    kinds = [k for k in kinds if _materials(k, request.piece_rule, outfit, season)[1]] or kinds
+    kind = rng.choice(kinds)
+    material = rng.choice(_materials(kind, request.piece_rule, outfit, season)[0])
+    fit = rng.choice([f for f in kind.fits if f in fits] or list(kind.fits))
+    c = request.constraints
+    asked = fixed_color(c)
+    color_name = (c.color_name.lower() if asked and c.color_name and delta_e(hex_, asked) <= 10
+                  else hex_to_name(hex_))
+    pattern = rng.choice(PATTERNS) if request.color_rule == "pattern_mixing" else ""
+    words = [color_name, pattern, "" if material in kind.noun.lower() else material, kind.noun]
+    name = " ".join(w for w in words if w)
+    texture, surface, _ = MATERIALS[material]
+    others = [g for g in outfit if g in basis and not _replaces(category, g.category)][:2]
+    wear = f" Wear it with your {_names(others)}." if others else ""
+    occasion = c.occasion.lower() if c.occasion else ", ".join(OCCASION_WORDS[t] for t in kind.occasions[:2])
+    plural = kind.noun.endswith("s") and not kind.noun.endswith("ss")
+    subject = f"{color_name} {kind.noun}"
+    subject = subject if plural else f"{_article(color_name, False).lower()} {subject}"
+    kept = [g for g in basis if not _replaces(category, g.category)]
+    color_phrase = _agree(_color_phrase(request, hex_, basis, kept, season, pattern), plural)
+    staples = "Your wardrobe's staples, the" if from_wardrobe else "Your"
+    opening = (f"{staples} {_names(outfit[:2])} {'are' if len(outfit) > 1 else 'is'} {_mood(pal.palette(outfit))}"
+               if outfit else "There are no garments to build on yet")
+    reason = (f"{opening}; {subject} {color_phrase} ({request.color_rule.replace('_', ' ')}), and {why} "
+              f"({request.piece_rule.replace('_', ' ')}).")
+    return Piece(
+        name=name[:1].upper() + name[1:], category=category, color_name=color_name, color_hex=hex_, fit=fit,
+        price=_price(category, material, request, rng), context=f"{occasion}, {season}",
+        description=(f"{_article(fit, plural)} {fit} {kind.noun} in {color_name} {material}"
+                     f"{f' with a {pattern} pattern' if pattern else ''}, "
+                     f"with {TEXTURE_WORDS[texture]} and a {surface} finish.{wear}"),
+        reason=reason,
+    )
+
+
+def _candidates(request: StyleRequest, basis: Sequence[OutfitItem], season: str,
+                rng: random.Random) -> list[list[str]]:
+    """Tiers of candidate colors: the asked color and its close shades, then wider ones; or the rule's colors."""
+    asked = fixed_color(request.constraints)
+    if asked:
+        shades = _shades(asked, rng)
+        close = pal.delta_e_matrix(pal.lab_array(shades), pal.lab_array([asked]))[:, 0] <= 10
+        return [[h for h, ok in zip(shades, close, strict=True) if ok], shades]
+    colors: list[str] = []
+    for _ in range(4):  # a large wardrobe owns many shades: draw more before giving up on a category
+        colors += [h for h in pal.target_colors(request.color_rule, basis, rng, season=season) if h not in colors]
+    if request.piece_rule == "statement_piece":
+        colors.sort(key=lambda h: -pal.color_info(h).saturation)
+    return [colors]
+
+
+def recommend(request: StyleRequest, *, today: date | None = None) -> Piece:
+    """The one piece for the request's rules: honours every constraint, never a color the user owns."""
+    rng = random.Random(f"{request.seed}:{request.color_rule}:{request.piece_rule}")
+    c = request.constraints
+    from_wardrobe = not request.outfit
+    outfit = list(request.outfit) or wardrobe_sample(request.wardrobe)
+    season = c.season if c.season in SEASON_LETTER else pal.season_of(today or date.today())
+    owned = pal.OwnedIndex([*request.wardrobe, *request.outfit])
+    plan = _plan(request.piece_rule, outfit, rng)
+    category = fixed_category(c)
+    backstops: list[tuple[str, str, set[str]]] = []
+    if category:
+        plan = [p for p in plan if p[0] == category] or [(category, f"you asked for a {c.garment or category}", set())]
+    else:
+        # Used only when occasion, season and the wardrobe leave the rule's own categories empty.
+        rule_cats = [x for x in PIECE_RULES[request.piece_rule].categories if x != "other"]
+        backstops = [(x, "it is the piece this outfit can take under your constraints", set())
+                     for x in dict.fromkeys([*rule_cats, *LARGE, "footwear", "bag", "accessory", "headwear"])
+                     if x not in {p[0] for p in plan}]
+    # Occasion is honoured when any category allows it; otherwise (a swimsuit for a wedding) it is relaxed.
+    strict = any(_eligible(p[0], request, season) for p in plan + backstops)
+    plan = [p for p in plan if _eligible(p[0], request, season, strict)]
+    backstops = [p for p in backstops if _eligible(p[0], request, season, strict)]
+    if not plan and not backstops:
+        plan = [(category or "top", "it is the piece this outfit can take under your constraints", set())]
+    basis = color_basis(outfit, request.piece_rule)
+    tiers = _candidates(request, basis, season, rng)
+    for group in (plan, backstops):  # the rule's own categories first, through every tier of colors
+        for tier in tiers:
+            for cat, why, fits in group:
+                dist, _ = owned.nearest(cat, tier)
+                free = [h for h, d in zip(tier, dist, strict=True) if d >= pal.OWNED_DELTA_E]
+                if free:
+                    return _build(request, outfit, basis, cat, why, fits, free[0], season, rng, from_wardrobe,
+                                  strict)
+    # Every candidate is owned (rare: a wardrobe dense around these colors). Take the (category, color)
+    # farthest from what they own: first among many more of the rule's colors (or of the asked color's
+    # shades); only if all are owned may a color leave the color rule (never an asked color).
+    asked = fixed_color(c)
+    steps = plan + backstops
+    pool = (_shades(asked, rng, 120) if asked else
+            [h for _ in range(12) for h in pal.target_colors(request.color_rule, basis, rng, season=season)])
+    best = _farthest(owned, steps, pool)
+    if not asked and best[0] < pal.OWNED_DELTA_E:
+        pool = [pal.hsl_to_hex(rng.uniform(0, 360), rng.uniform(0.3, 0.9), rng.uniform(0.2, 0.8)) for _ in range(200)]
+        best = _farthest(owned, steps, pool)
+    _, hex_, (cat, why, fits) = best
+    piece = _build(request, outfit, basis, cat, why, fits, hex_, season, rng, from_wardrobe, strict)
+    twin = owned.similar(cat, hex_)
+    if twin is not None:
+        # Only when the user fixed both the color and the category and owns every shade of it: say so.
+        piece.reason += (f" You already own a close match ({twin.name.lower()}); this is the shade of "
+                         f"{piece.color_name} farthest from what you have.")
+    return piece
+
+
+def _farthest(owned: pal.OwnedIndex, steps: Sequence[tuple[str, str, set[str]]],
+              pool: Sequence[str]) -> tuple[float, str, tuple[str, str, set[str]]]:
+    """(distance, color, step): the candidate color and category farthest from anything owned."""
+    best: tuple[float, str, tuple[str, str, set[str]]] = (-1.0, pool[0] if pool else "#808080", steps[0])
+    for step in steps:
+        dist, _ = owned.nearest(step[0], pool)
+        if len(pool) and float(dist.max()) > best[0]:
+            i = int(dist.argmax())
+            best = (float(dist[i]), pool[i], step)
+    return best
+
+
+def ratings(outfit: Sequence[OutfitItem], score: float) -> dict[str, int]:
+    """Style, comfort, versatility and overall out of 10, from the harmony score and the outfit's makeup."""
+    present = {g.category for g in outfit}
+    complete = (0.5 * (({"top", "bottom"} <= present) or "dress" in present) + 0.2 * ("footwear" in present)
+                + 0.15 * ("outerwear" in present) + 0.15 * bool(present & {"accessory", "bag", "headwear"}))
+    text = " ".join(f"{g.name} {g.fit} {g.material}" for g in outfit).lower()
+    easy = sum(any(w in f"{g.fit} {g.name}".lower() for w in ("relaxed", "regular", "oversized", "loose", "knit"))
+               for g in outfit)
+    comfort = (7.0 + (easy >= len(outfit) / 2) + 0.5 * any(w in text for w in ("jersey", "cotton", "knit", "linen"))
+               - any(w in text for w in ("heel", "stiletto", "platform", "pump")) - 0.5 * ("sequin" in text))
+    points = pal.palette(outfit)
+    total = sum(p.weight for p in points) or 1.0
+    neutral = sum(p.weight for p in points if p.neutral) / total
+    style = 0.7 * score + 3.0 * complete
+    versatility = 1.0 + 6.0 * neutral + 3.0 * complete
+    overall = 0.45 * style + 0.2 * comfort + 0.35 * versatility
+    values = {"style": style, "comfort": comfort, "versatility": versatility, "overall": overall}
+    return {k: int(min(10, max(1, round(v)))) for k, v in values.items()}
+
+
+def critique_sentences(request: StyleRequest) -> list[str]:
+    """The critique as sentences: what it is, strengths, improvements (one large piece), verdict, ratings."""
+    outfit, wardrobe = list(request.outfit), request.wardrobe
+    lead: list[str] = []
+    if not outfit:
+        if not wardrobe:
+            return ["There is no outfit photo and no garment in your wardrobe yet, so there is nothing to critique: "
+                    "add a photo on the Images page and I will look at it."]
+        outfit = wardrobe_sample(wardrobe)
+        colors = ", ".join(c for c, _ in Counter(g.color_name for g in wardrobe if g.color_name).most_common(3))
+        lead.append(f"There is no outfit photo to critique, so this looks at your wardrobe as a whole: "
+                    f"{len(wardrobe)} garments, most often {colors}; its staples are the {_names(outfit)}.")
+    else:
+        lead.append(f"This outfit puts together the {_names(outfit)}.")
+    found = pal.judged(outfit)
+    score = pal.harmony(outfit).score
+    present = {g.category for g in outfit}
+    strengths = [r for d, r in found if d > 0]
+    weak = [r for d, r in found if d < 0]
+    if {"top", "bottom"} <= present or "dress" in present:
+        strengths.append("the base is complete")
+    lead.append(f"Strengths: {'; '.join(strengths[:3])}." if strengths
+                else f"Strengths: the {outfit[0].name.lower()} gives the outfit a clear starting point.")
+    weakest = pal.weakest_item(outfit)
+    large = weakest if weakest is not None and weakest.category in LARGE else None
+    top = next((g for g in outfit if g.category in ("top", "dress")), None)
+    if large is not None and weak:
+        fix = (f"rethink the {large.name.lower()}, since {weak[0]}; a {large.category} in another color or "
+               "texture would help")
+    elif "outerwear" not in present and top is not None:
+        fix = f"add a jacket or coat over the {top.name.lower()} so the outfit looks finished"
+    elif large is not None:
+        fix = (f"the {large.name.lower()} is the piece to work on: a different cut or texture would give the "
+               "outfit more shape")
+    else:
+        fix = "add a large piece, a top or a jacket, to anchor the small ones"
+    small = [c for c in ("footwear", "bag", "accessory") if c not in present]
+    extra = f"; {'shoes' if small[0] == 'footwear' else 'a ' + small[0]} would finish it" if small else ""
+    lead.append(f"Improvements: {fix}{extra}.")
+    marks = ratings(outfit, score)
+    verdict = ("a confident, finished outfit" if marks["overall"] >= 8 else
+               "a solid base that one well-chosen piece would lift" if marks["overall"] >= 6 else
+               "the pieces do not talk to each other yet, and one change would help most")
+    lead.append(f"Verdict: {verdict} (color harmony {score:g}/10).")
+    lead.append("Ratings: " + ", ".join(f"{k} {v}/10" for k, v in marks.items()) + ".")
+    return lead
+
+
+class OfflineStylist(Stylist):
+    """Critique and advice from the palette's numbers and a garment vocabulary: no key, no network."""
+
+    name = "offline"
+
+    def critique(self, request: StyleRequest) -> Iterator[str]:
+        """Yield the critique sentence by sentence."""
+        for sentence in critique_sentences(request):
+            yield sentence + " "
+
+    def advise(self, request: StyleRequest, critique: str) -> Piece:
+        """The one piece following request.color_rule and request.piece_rule (the critique text is not needed)."""
+        return recommend(request)
+
+    def harmony(self, outfit: Sequence[OutfitItem]) -> Harmony:
+        """The outfit's color harmony, 0-10, with reasons."""
+        return pal.harmony(outfit)
