@@ -62,6 +62,34 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest photo accepted, in megabytes."),
     Setting("RELOOKX_MAX_IMAGE_PIXELS", "max_image_pixels", 120_000_000,
             "Largest photo accepted, in pixels (protects against decompression bombs)."),
+    Setting("RELOOKX_SHOPS", "shops", "",
+            "Shops to search, comma-separated base URLs (Shopify or WooCommerce detected automatically). "
+            "Empty: the bundled demo catalog."),
+    Setting("RAPIDAPI_KEY", "rapidapi_key", None,
+            "RapidAPI key: adds ASOS (asos2 API) to the shops searched.", secret=True),
+    Setting("RELOOKX_SHOP_TIMEOUT_S", "shop_timeout_s", 10.0, "Timeout of one request to a shop, in seconds."),
+    Setting("RELOOKX_SHOP_SPACING_S", "shop_spacing_s", 1.0,
+            "Pause between two requests to the same shop, in seconds."),
+    Setting("RELOOKX_SHOP_CACHE_TTL_S", "shop_cache_ttl_s", 21600.0,
+            "How long shop answers are kept in the store's cache, in seconds."),
+    Setting("RELOOKX_SD_URL", "sd_url", None,
+            "URL of the AUTOMATIC1111 webui API (e.g. http://127.0.0.1:7860). With RELOOKX_SSH_HOST set, "
+            "the webui is reached through the SSH tunnel instead."),
+    Setting("RELOOKX_SD_AUTH", "sd_auth", None, "user:password of the webui's --api-auth, if any.", secret=True),
+    Setting("RELOOKX_SD_TIMEOUT_S", "sd_timeout_s", 600.0,
+            "Timeout of one generation, in seconds (the first one may load weights)."),
+    Setting("RELOOKX_SSH_HOST", "ssh_host", None, "SSH gateway in front of the GPU workstation."),
+    Setting("RELOOKX_SSH_PORT", "ssh_port", 22, "SSH port of the gateway."),
+    Setting("RELOOKX_SSH_USER", "ssh_user", None, "SSH user on the gateway."),
+    Setting("RELOOKX_SSH_KEY_PATH", "ssh_key_path", None, "Private key file for the gateway."),
+    Setting("RELOOKX_SSH_PASSWORD", "ssh_password", None, "Password for the gateway (when no key).", secret=True),
+    Setting("RELOOKX_SSH_KNOWN_HOSTS", "ssh_known_hosts", None,
+            "known_hosts file that holds the gateway's host key."),
+    Setting("RELOOKX_SSH_HOST_FINGERPRINT", "ssh_host_fingerprint", None,
+            "The gateway's pinned host key fingerprint (SHA256:...), instead of a known_hosts file."),
+    Setting("RELOOKX_SSH_REMOTE_HOST", "ssh_remote_host", "127.0.0.1",
+            "Host of the webui as seen from the gateway."),
+    Setting("RELOOKX_SSH_REMOTE_PORT", "ssh_remote_port", 7860, "Port of the webui as seen from the gateway."),
     Setting("RELOOKX_MIN_PASSWORD_LENGTH", "min_password_length", 8,
             "Shortest password accepted at sign-up."),
 )
@@ -87,6 +115,33 @@ class Settings:
     max_upload_mb: float = 20.0
     max_image_pixels: int = 120_000_000
     min_password_length: int = 8
+    shops: str = ""
+    rapidapi_key: str | None = None
+    shop_timeout_s: float = 10.0
+    shop_spacing_s: float = 1.0
+    shop_cache_ttl_s: float = 21600.0
+    sd_url: str | None = None
+    sd_auth: str | None = None
+    sd_timeout_s: float = 600.0
+    ssh_host: str | None = None
+    ssh_port: int = 22
+    ssh_user: str | None = None
+    ssh_key_path: str | None = None
+    ssh_password: str | None = None
+    ssh_known_hosts: str | None = None
+    ssh_host_fingerprint: str | None = None
+    ssh_remote_host: str = "127.0.0.1"
+    ssh_remote_port: int = 7860
+
+    @property
+    def shop_urls(self) -> list[str]:
+        """The configured shops' base URLs."""
+        return [u.strip().rstrip("/") for u in self.shops.replace("\n", ",").split(",") if u.strip()]
+
+    @property
+    def preview_configured(self) -> bool:
+        """True when a webui is configured, directly or through SSH."""
+        return bool(self.sd_url or self.ssh_host)
 
     @property
     def db_url(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from relookx.errors import NotFoundError, RelookXError
-from relookx.models import ChatMessage, Recommendation, StylistRun
+from relookx.models import ChatMessage, Preview, Recommendation, StylistRun
 
 
 def add_message(
@@ -127,3 +127,38 @@ def list_runs(session: Session, *, user_id: int | None = None) -> list[StylistRu
     if user_id is not None:
         query = query.where(StylistRun.user_id == user_id)
     return list(session.exec(query))
+
+
+def get_preview(session: Session, *, user_id: int, preview_id: int) -> Preview:
+    """One of the user's previews."""
+    preview = session.get(Preview, preview_id)
+    if preview is None or preview.user_id != user_id:
+        raise NotFoundError(f"No preview {preview_id} in your gallery.")
+    return preview
+
+
+def list_previews(session: Session, *, user_id: int, limit: int = 60) -> list[Preview]:
+    """The user's previews, newest first."""
+    query = select(Preview).where(Preview.user_id == user_id).order_by(col(Preview.id).desc()).limit(limit)
+    return list(session.exec(query))
+
+
+def delete_preview(session: Session, *, user_id: int, preview_id: int) -> Preview:
+    """Remove a preview from the user's gallery; returns it (the caller removes its file if unused)."""
+    preview = get_preview(session, user_id=user_id, preview_id=preview_id)
+    session.delete(preview)
+    session.flush()
+    return preview
+
+
+def preview_key_in_use(session: Session, *, image_key: str) -> bool:
+    """True when any preview still points at this stored image."""
+    return session.exec(select(Preview.id).where(Preview.image_key == image_key)).first() is not None
+
+
+def set_products(session: Session, *, user_id: int, recommendation_id: int, products: list[dict[str, Any]]) -> None:
+    """Store the matching products found for a recommendation."""
+    rec = get_recommendation(session, user_id=user_id, recommendation_id=recommendation_id)
+    rec.products = products
+    session.add(rec)
+    session.flush()

@@ -253,6 +253,9 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
 _KEY_RE = re.compile(r"[0-9a-f]{64}")
 
 
+PREVIEW_FORMATS = ("png", "jpeg", "webp")
+
+
 class PhotoStorage:
     """Photos and thumbnails on disk, addressed by the SHA-256 of the stored JPEG."""
 
@@ -313,6 +316,20 @@ class PhotoStorage:
         """Remove the photo and thumbnail of `key` (missing files are fine)."""
         self.photo_path(key).unlink(missing_ok=True)
         self.thumb_path(key).unlink(missing_ok=True)
+
+    def preview_path(self, key: str, fmt: str) -> Path:
+        """Where a generated preview image of `key` ("png", "jpeg" or "webp") lives."""
+        if fmt not in PREVIEW_FORMATS:
+            raise ValueError(f"Not a preview format: {fmt!r}")
+        return self._path("previews", key).with_suffix(f".{fmt}")
+
+    def save_preview(self, data: bytes, fmt: str) -> str:
+        """Store a generated preview image; return its key (the SHA-256 of the bytes)."""
+        key = hashlib.sha256(data).hexdigest()
+        path = self.preview_path(key, fmt)
+        if not path.is_file():
+            _atomic_write(path, data)
+        return key
 
 
 def _atomic_write(path: Path, content: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 PHOTO_STATUSES = ("pending", "done", "failed")
@@ -118,6 +118,7 @@ class Recommendation(SQLModel, table=True):
     calls: int = 0
     timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     feedback: int = 0  # 1 thumbs up, -1 thumbs down, 0 none
+    products: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -127,7 +128,7 @@ class ChatMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_user_fk())
     role: str = "user"  # user | assistant
-    kind: str = "text"  # text | recommendation | answer | notice
+    kind: str = "text"  # text | recommendation | answer | notice | products | preview
     text: str = ""
     status: str = "ok"  # ok | failed (user turns whose answer failed; they can be retried)
     error: str = ""
@@ -135,6 +136,7 @@ class ChatMessage(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("recommendation.id", ondelete="SET NULL"), nullable=True),
     )
+    preview_id: int | None = None  # a message showing a generated preview (kind "preview")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -154,4 +156,70 @@ class StylistRun(SQLModel, table=True):
     output: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     example: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HttpCacheEntry(SQLModel, table=True):
+    """A shop's answer kept for a while (public data, shared by all users)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True, index=True)  # sha256 of the method and URL
+    url: str = ""
+    status: int = 200
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    fetched_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(default_factory=utcnow)
+
+
+class ShopSite(SQLModel, table=True):
+    """A configured shop and the platform detected from its home page (remembered)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    base_url: str = Field(max_length=500, unique=True, index=True)
+    platform: str = "unknown"  # shopify | woocommerce | html | unknown
+    currency: str = ""
+    name: str = ""
+    note: str = ""
+    detected_at: datetime = Field(default_factory=utcnow)
+
+
+class WishlistItem(SQLModel, table=True):
+    """A product a user keeps for later."""
+
+    __table_args__ = (UniqueConstraint("user_id", "url", name="uq_wishlist_user_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    url: str = Field(max_length=2000)
+    product: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recommendation_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("recommendation.id", ondelete="SET NULL"), nullable=True),
+    )
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Preview(SQLModel, table=True):
+    """A generated preview of the user wearing a piece, with how it was made."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    photo_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("photo.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    photo_number: int | None = None
+    recommendation_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("recommendation.id", ondelete="SET NULL"), nullable=True),
+    )
+    piece: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    mode: str = "photo"
+    backend: str = ""
+    image_key: str = ""  # sha256 of the stored image (relookx.media.PhotoStorage previews/)
+    image_format: str = "png"
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seconds: float = 0.0
     created_at: datetime = Field(default_factory=utcnow)
