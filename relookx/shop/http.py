@@ -1,0 +1,330 @@
+"""One polite HTTP layer for every shop: robots.txt, spacing per host, Retry-After, timeouts, a cache, stops.
+
+Every shop request of RelookX goes through `PoliteHttp`. It sends a descriptive User-Agent, reads each
+host's robots.txt once (RFC 9309), asks one host one thing at a time with a pause between requests,
+waits out a short `Retry-After`, keeps answers in the store's `HttpCacheEntry` table for a while, and
+stops asking a host for good (for this object's life) after a 403 or a CAPTCHA page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
+
+from relookx.db import session_scope
+from relookx.errors import ServiceError
+from relookx.models import HttpCacheEntry, utcnow
+from relookx.shop.robots import RobotsPolicy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_UA = "RelookX/0.1 (+https://github.com/relookx/relookx; wardrobe assistant)"
+ROBOTS_RETRY_S = 300.0  # an unreadable robots.txt (5xx, no answer) is asked again after this long
+_T = TypeVar("_T")
+
+# Markers of bot-check pages (Cloudflare, PerimeterX, DataDome, Imperva, generic CAPTCHAs).
+_STRONG_MARKERS = (
+    "cf-challenge", "cf_chl_opt", "attention required! | cloudflare", "just a moment...</title>",
+    "px-captcha", "_pxcaptcha", "captcha-delivery.com", "_incapsula_resource",
+    "please verify you are a human", "verify you are human", "are you a robot", "access to this page has been denied",
+)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+class ShopError(ServiceError):
+    """A shop could not be asked or did not answer usefully; `reason` says why in words."""
+
+    def __init__(
+        self, reason: str, *, kind: str = "http", url: str = "", status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind  # robots | not_now | rate_limited | timeout | network | refused | captcha | http | invalid
+        self.url = url
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+@dataclass
+class _Host:
+    """What the layer remembers about one host."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last_request: float | None = None  # time.monotonic() when the previous request ended
+    robots: RobotsPolicy | None = None
+    robots_until: float = float("inf")  # monotonic time after which robots.txt is read again
+    stopped: ShopError | None = None
+
+
+def cache_key(url: str) -> str:
+    """The `HttpCacheEntry.key` of a GET of this full URL (query included)."""
+    return hashlib.sha256(f"GET {url}".encode()).hexdigest()
+
+
+def full_url(url: str, params: Mapping[str, Any] | None = None) -> str:
+    """The URL with `params` encoded into its query, as requests would send it."""
+    prepared = requests.Request("GET", url, params=dict(params or {})).prepare()
+    return prepared.url or url
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent or invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def looks_like_bot_check(text: str, content_type: str = "") -> bool:
+    """True for a CAPTCHA or bot-check page instead of the answer asked for."""
+    head = text[:200_000].lower()
+    if "json" in content_type.lower() or head.lstrip()[:1] in ("{", "["):
+        return False
+    if any(marker in head for marker in _STRONG_MARKERS):
+        return True
+    title = _TITLE_RE.search(head)
+    if title and ("captcha" in title.group(1) or "attention required" in title.group(1)):
+        return True
+    # "captcha" alone also appears in newsletter forms of normal pages: only trust it on a short page.
+    return "captcha" in head and len(text) < 15_000 and "<form" in head
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+class PoliteHttp:
+    """GET for shops, with robots.txt, spacing per host, Retry-After, timeouts, a store cache and stops."""
+
+    def __init__(
+        self, *, engine: Engine | None, timeout_s: float, spacing_s: float, cache_ttl_s: float,
+        user_agent: str = DEFAULT_UA, session: requests.Session | None = None, max_retry_after_s: float = 30,
+    ) -> None:
+        self.engine = engine
+        self.timeout_s = timeout_s
+        self.spacing_s = spacing_s
+        self.cache_ttl_s = cache_ttl_s
+        self.user_agent = user_agent
+        self.max_retry_after_s = max_retry_after_s
+        self.session = session or requests.Session()
+        self._hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
+
+    # --- public API ------------------------------------------------------------------------------
+
+    def get_text(
+        self, url: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        use_cache: bool = True, robots: bool = True,
+    ) -> str:
+        """The body of a GET as text; `robots=False` only for keyed APIs, whose terms replace robots.txt."""
+        return self._get(url, params=params, headers=headers, use_cache=use_cache, robots=robots,
+                         convert=lambda body: body)
+
+    def get_json(
+        self, url: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        use_cache: bool = True, robots: bool = True,
+    ) -> Any:
+        """The body of a GET decoded as JSON (ShopError when it is not JSON)."""
+        merged = {"Accept": "application/json", **dict(headers or {})}
+        return self._get(url, params=params, headers=merged, use_cache=use_cache, robots=robots,
+                         convert=_decode_json)
+
+    def stopped_reason(self, url: str) -> str | None:
+        """Why the host of `url` is no longer asked, or None."""
+        host = self._hosts.get(urlsplit(url).netloc.lower())
+        return host.stopped.reason if host and host.stopped else None
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _host(self, netloc: str) -> _Host:
+        with self._hosts_lock:
+            return self._hosts.setdefault(netloc, _Host())
+
+    def _get(
+        self, url: str, *, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
+        use_cache: bool, robots: bool, convert: Callable[[str], _T],
+    ) -> _T:
+        target = full_url(url, params)
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ShopError(f"Not a web address: {url}", kind="invalid", url=url)
+        netloc = parts.netloc.lower()
+        if use_cache:
+            cached = self._cache_read(target)
+            if cached is not None:
+                try:
+                    return convert(cached)
+                except ShopError:
+                    log.warning("cached answer for %s is unusable; fetching again", target)
+        host = self._host(netloc)
+        with host.lock:
+            self._check_stopped(host, target)
+            if robots:
+                self._check_robots(host, parts.scheme, netloc, target)
+            body = self._fetch(host, netloc, target, headers)
+        value = convert(body)
+        if use_cache:
+            self._cache_write(target, body)
+        return value
+
+    def _check_stopped(self, host: _Host, url: str) -> None:
+        if host.stopped is not None:
+            raise ShopError(f"{host.stopped.reason}; not asking again", kind=host.stopped.kind, url=url,
+                            status=host.stopped.status)
+
+    def _check_robots(self, host: _Host, scheme: str, netloc: str, target: str) -> None:
+        if host.robots is None or time.monotonic() >= host.robots_until:
+            host.robots = self._read_robots(host, f"{scheme}://{netloc}/robots.txt")
+            host.robots_until = time.monotonic() + ROBOTS_RETRY_S if host.robots.unavailable else float("inf")
+        parts = urlsplit(target)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if host.robots.allowed(path):
+            return
+        if host.robots.unavailable:
+            raise ShopError(f"robots.txt of {netloc} {host.robots.note}: not asking the shop for now, try again later",
+                            kind="not_now", url=target)
+        raise ShopError(f"robots.txt of {netloc} disallows {path}", kind="robots", url=target)
+
+    def _read_robots(self, host: _Host, robots_url: str) -> RobotsPolicy:
+        try:
+            resp = self._send(host, robots_url, None)
+        except ShopError as exc:
+            log.warning("robots.txt %s: %s", robots_url, exc.reason)
+            return RobotsPolicy.from_response(None, "", self.user_agent)
+        log.info("robots.txt %s: HTTP %s", robots_url, resp.status_code)
+        return RobotsPolicy.from_response(resp.status_code, _text(resp), self.user_agent)
+
+    def _wait_turn(self, host: _Host, at_least: float = 0.0) -> None:
+        if host.last_request is not None:
+            pause = host.last_request + self.spacing_s - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+        if at_least > 0:
+            time.sleep(at_least)
+
+    def _send(self, host: _Host, url: str, headers: Mapping[str, str] | None) -> requests.Response:
+        """One GET in the host's turn; connection problems and timeouts become ShopError."""
+        self._wait_turn(host)
+        netloc = urlsplit(url).netloc
+        all_headers = {"User-Agent": self.user_agent, **dict(headers or {})}
+        try:
+            return self.session.get(url, headers=all_headers, timeout=self.timeout_s)
+        except requests.Timeout as exc:
+            raise ShopError(f"{netloc} did not answer within {self.timeout_s:g} s", kind="timeout",
+                            url=url) from exc
+        except requests.RequestException as exc:
+            raise ShopError(f"Could not reach {netloc}: {type(exc).__name__}", kind="network", url=url) from exc
+        finally:
+            host.last_request = time.monotonic()
+
+    def _fetch(self, host: _Host, netloc: str, url: str, headers: Mapping[str, str] | None) -> str:
+        resp = self._send(host, url, headers)
+        if resp.status_code in (429, 503) and "Retry-After" in resp.headers:
+            wait = parse_retry_after(resp.headers.get("Retry-After"))
+            if wait is None or wait > self.max_retry_after_s:
+                raise _rate_limited(netloc, url, resp.status_code, wait)
+            log.info("%s asks to wait %.1f s (HTTP %s): waiting once", netloc, wait, resp.status_code)
+            self._wait_turn(host, at_least=wait)
+            resp = self._send(host, url, headers)
+            if resp.status_code in (429, 503):
+                raise _rate_limited(netloc, url, resp.status_code,
+                                    parse_retry_after(resp.headers.get("Retry-After")))
+        body = _text(resp)
+        content_type = resp.headers.get("Content-Type", "")
+        if looks_like_bot_check(body, content_type):
+            host.stopped = ShopError(f"{netloc} answered with a CAPTCHA or bot-check page",
+                                     kind="captcha", url=url, status=resp.status_code)
+            log.warning("stopping %s: %s", netloc, host.stopped.reason)
+            raise host.stopped
+        if resp.status_code == 403:
+            host.stopped = ShopError(f"{netloc}: the shop refused access (HTTP 403)", kind="refused", url=url,
+                                     status=403)
+            log.warning("stopping %s: %s", netloc, host.stopped.reason)
+            raise host.stopped
+        if resp.status_code == 429:
+            raise _rate_limited(netloc, url, 429, None)
+        if not 200 <= resp.status_code < 300:
+            path = urlsplit(url).path or "/"
+            raise ShopError(f"{netloc} answered HTTP {resp.status_code} for {path}", kind="http", url=url,
+                            status=resp.status_code)
+        return body
+
+    def _cache_read(self, url: str) -> str | None:
+        if self.engine is None:
+            return None
+        try:
+            with session_scope(self.engine) as session:
+                entry = session.exec(select(HttpCacheEntry).where(HttpCacheEntry.key == cache_key(url))).first()
+                if entry is None or _aware(entry.expires_at) <= utcnow():
+                    return None
+                log.debug("cache hit %s", url)
+                return entry.body
+        except SQLAlchemyError as exc:
+            log.warning("shop cache unreadable: %s", exc)
+            return None
+
+    def _cache_write(self, url: str, body: str) -> None:
+        if self.engine is None or self.cache_ttl_s <= 0:
+            return
+        now = utcnow()
+        expires = now + timedelta(seconds=self.cache_ttl_s)
+        key = cache_key(url)
+        try:
+            with session_scope(self.engine) as session:
+                entry = session.exec(select(HttpCacheEntry).where(HttpCacheEntry.key == key)).first()
+                if entry is None:
+                    entry = HttpCacheEntry(key=key, url=url[:2000])
+                entry.status, entry.body, entry.fetched_at, entry.expires_at = 200, body, now, expires
+                session.add(entry)
+        except SQLAlchemyError as exc:  # e.g. two threads storing the same URL at once
+            log.warning("shop cache not written for %s: %s", url, exc)
+
+
+def _text(resp: requests.Response) -> str:
+    if "charset" not in resp.headers.get("Content-Type", "").lower():
+        resp.encoding = "utf-8"  # requests would assume ISO-8859-1 for text/* without a charset
+    return resp.text
+
+
+def _decode_json(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ShopError(f"The shop answered something that is not JSON ({exc.msg})", kind="invalid") from exc
+
+
+def _rate_limited(netloc: str, url: str, status: int, wait: float | None) -> ShopError:
+    if wait is None:
+        return ShopError(f"{netloc} is rate limiting us (HTTP {status}); try again later", kind="rate_limited",
+                         url=url, status=status)
+    when = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%H:%M UTC")
+    return ShopError(f"{netloc} asks to wait {wait:.0f} s (HTTP {status}); try again after {when}",
+                     kind="rate_limited", url=url, status=status, retry_after_s=wait)
