@@ -23,6 +23,8 @@ else:
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/chat.py", title="Chat", icon=":material/forum:"),
+        st.Page("pages/shop.py", title="Shop", icon=":material/shopping_bag:"),
+        st.Page("pages/preview.py", title="Preview", icon=":material/auto_awesome:"),
         st.Page("pages/images.py", title="Images", icon=":material/photo_library:"),
         st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:"),
         st.Page("pages/profile.py", title="Profile", icon=":material/person:"),

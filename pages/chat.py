@@ -5,13 +5,13 @@ import streamlit as st
 from relookx import chat, history, store
 from relookx.db import session_scope
 from relookx.ui import deps
-from relookx.ui.cards import recommendation_card
+from relookx.ui.cards import products_block, recommendation_card
 from relookx.ui.context import app_context
 
 ctx = app_context()
 RETRY_KEY = "chat_retry"
 EXAMPLES = ("Can you recommend a piece to match image {n}?", "I need something red for a party, under 80 euros",
-            "How many blue tops do I have?", "What is my most frequent color?")
+            "How many blue tops do I have?", "Where can I buy it?", "Show me a preview of the new outfit")
 
 st.title("Chat")
 st.caption(f"Stylist: {deps.stylist_label(ctx.settings)}")
@@ -47,9 +47,22 @@ def render_reply(message) -> None:  # noqa: ANN001 - a ChatMessage
         with session_scope(ctx.engine) as session:
             rec = history.get_recommendation(session, user_id=ctx.user_id,
                                              recommendation_id=message.recommendation_id)
-        recommendation_card(ctx.engine, ctx.user_id, rec)
-    else:
-        st.markdown(message.text)
+        recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix=f"m{message.id}_")
+        return
+    st.markdown(message.text)
+    if message.kind == "products" and message.recommendation_id:
+        with session_scope(ctx.engine) as session:
+            rec = history.get_recommendation(session, user_id=ctx.user_id,
+                                             recommendation_id=message.recommendation_id)
+        if rec.products:
+            products_block(ctx.engine, ctx.user_id, rec, key_prefix=f"m{message.id}_")
+    elif message.kind == "preview" and message.preview_id:
+        with session_scope(ctx.engine) as session:
+            preview = history.get_preview(session, user_id=ctx.user_id, preview_id=message.preview_id)
+        path = ctx.storage.preview_path(preview.image_key, preview.image_format)
+        if path.is_file():
+            st.image(str(path), width=480)
+        st.page_link("pages/preview.py", label="Open the Preview page", icon=":material/auto_awesome:")
 
 
 # At the top level the input is pinned to the bottom of the page; the turn renders in the conversation.

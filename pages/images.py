@@ -9,6 +9,7 @@ from relookx import photos, store
 from relookx.db import session_scope
 from relookx.errors import RelookXError, UploadError
 from relookx.ui import components, deps
+from relookx.ui.cards import preview_gallery
 from relookx.ui.context import app_context
 
 ctx = app_context()
@@ -95,6 +96,10 @@ if not gallery:
     st.info("No photos yet: add a full-length outfit photo above to fill your wardrobe.",
             icon=":material/photo_camera:")
     st.stop()
+
+with st.expander("Previews of new pieces on your photos", icon=":material/auto_awesome:"):
+    if not preview_gallery(ctx.engine, ctx.storage, ctx.user_id, limit=8):
+        st.caption("None yet: make one on the Preview page.")
 
 st.subheader(f"Your photos ({len(gallery)})")
 PER_PAGE = 12

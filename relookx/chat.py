@@ -17,6 +17,7 @@ from relookx import history, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
+from relookx.media import PhotoStorage
 from relookx.models import ChatMessage
 from relookx.stylist import answers, intent, workflow
 from relookx.stylist.types import ParsedMessage, Stylist
@@ -48,6 +49,9 @@ class ChatDeps:
     settings: Settings
     stylist: Callable[[], Stylist]
     client: Callable[[], Any] | None = None  # a Mistral client, when configured
+    sources: Callable[[], tuple[list[Any], list[str]]] | None = None  # product sources and notes on them
+    storage: PhotoStorage | None = None  # the user's photos, for previews
+    webui: Callable[[], Any] | None = None  # a webui client, or None for the offline mock-up
 
 
 def understand(engine: Engine, deps: ChatDeps, *, user_id: int, text: str) -> ParsedMessage:
@@ -111,9 +115,14 @@ def _answer(
             engine, deps.stylist(), user_id=user_id, query=parsed.text, photo_number=parsed.photo_number,
             constraints=parsed.constraints, on_step=on_step, show_critique=show_text,
         )
+        if deps.sources is not None:
+            on_step("Finding it in shops")
+            _find_products(engine, deps, user_id=user_id, rec_id=rec.id or 0)
         return [_reply(engine, user_id, rec.critique, "recommendation", rec.id)]
-    if parsed.intent in ("preview", "shop"):
-        return [_reply(engine, user_id, answers.pending_feature_answer(parsed.intent), "notice")]
+    if parsed.intent == "shop":
+        return [_shop_answer(engine, deps, user_id=user_id, on_step=on_step)]
+    if parsed.intent == "preview":
+        return [_preview_answer(engine, deps, user_id=user_id, on_step=on_step)]
     with session_scope(engine) as session:
         garments = store.garment_rows(session, user_id=user_id)
         photos = store.photo_rows(session, user_id=user_id)
@@ -133,3 +142,66 @@ def _answer(
     text = show_text(stream_text(deps.client(), model=deps.settings.chat_model, messages=messages,
                                  timeout_s=deps.settings.mistral_timeout_s))
     return [_reply(engine, user_id, text)]
+
+
+def _find_products(engine: Engine, deps: ChatDeps, *, user_id: int, rec_id: int) -> list[str]:
+    """Search the shops for a recommendation's piece; store the best 3 on it; return the notes."""
+    from relookx.shop.search import find_products
+
+    assert deps.sources is not None
+    with session_scope(engine) as session:
+        rec = history.get_recommendation(session, user_id=user_id, recommendation_id=rec_id)
+        budget = rec.constraints.get("max_price") or store.get_profile(session, user_id=user_id).budget
+    sources, notes = deps.sources()
+    outcome = find_products(workflow.piece_of(rec), sources, budget=budget, limit=3)
+    products = [{**r.product.to_dict(), "score": round(r.score, 3), "reasons": r.reasons} for r in outcome.ranked]
+    with session_scope(engine) as session:
+        history.set_products(session, user_id=user_id, recommendation_id=rec_id, products=products)
+    return [*notes, *outcome.notes]
+
+
+def _shop_answer(engine: Engine, deps: ChatDeps, *, user_id: int, on_step: Callable[[str], None]) -> ChatMessage:
+    with session_scope(engine) as session:
+        rec = history.latest_recommendation(session, user_id=user_id)
+    if rec is None:
+        return _reply(engine, user_id, "Ask me for a piece first, then I can look for it in shops.", "notice")
+    if deps.sources is None:
+        return _reply(engine, user_id, "Shop search is not available here.", "notice")
+    on_step(f"Looking for the {rec.piece.get('name', 'piece')} in shops")
+    notes = _find_products(engine, deps, user_id=user_id, rec_id=rec.id or 0)
+    with session_scope(engine) as session:
+        found = len(history.get_recommendation(session, user_id=user_id, recommendation_id=rec.id or 0).products)
+    text = (f"Here is where to find the **{rec.piece.get('name')}**:" if found
+            else f"I found nothing matching the **{rec.piece.get('name')}**.")
+    if notes:
+        text += "\n\n" + "\n".join(f"- {note}" for note in notes)
+    return _reply(engine, user_id, text, "products", rec.id)
+
+
+def _preview_answer(engine: Engine, deps: ChatDeps, *, user_id: int, on_step: Callable[[str], None]) -> ChatMessage:
+    from relookx.preview import service
+
+    if deps.storage is None:
+        return _reply(engine, user_id, "Previews are not available here.", "notice")
+    try:
+        number, piece, rec_id = service.latest_target(engine, user_id=user_id)
+    except RelookXError as exc:  # nothing to preview yet: an answer, not a failed turn
+        return _reply(engine, user_id, str(exc), "notice")
+    client = deps.webui() if deps.webui is not None else None
+    on_step(f"Rendering the {piece.name} on image {number}" + ("" if client else " (offline mock-up)"))
+    request = service.request_for(engine, deps.storage, user_id=user_id, photo_number=number, piece=piece)
+    result = service.generate(request, client,
+                              on_progress=lambda fraction, text: on_step(f"Rendering: {text} ({fraction:.0%})"))
+    preview = service.save(engine, deps.storage, user_id=user_id, photo_number=number, result=result, piece=piece,
+                           recommendation_id=rec_id)
+    what = "a mock-up (no Stable Diffusion webui is configured)" if result.backend == "mockup" else "generated"
+    text = f"Here you are wearing the **{piece.name}** on image {number}: {what}."
+    if result.warnings:
+        text += "\n\n" + "\n".join(f"- {w}" for w in result.warnings)
+    with session_scope(engine) as session:
+        message = history.add_message(session, user_id=user_id, role="assistant", text=text, kind="preview",
+                                      recommendation_id=rec_id)
+        message.preview_id = preview.id
+        session.add(message)
+        session.flush()
+        return message

@@ -361,9 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     list_cmd.set_defaults(handler=cmd_wardrobe_list)
     stats_cmd.set_defaults(handler=cmd_wardrobe_stats)
     export_cmd.set_defaults(handler=cmd_wardrobe_export)
-    from relookx.cli_stylist import register
+    from relookx import cli_more, cli_stylist
 
-    register(groups)
+    cli_stylist.register(groups)
+    cli_more.register(groups)
     return parser
 
 

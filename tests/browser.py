@@ -74,14 +74,16 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(tmp: Path) -> AppServer:
+def start_server(tmp: Path, **extra_secrets: str) -> AppServer:
     """Start the app on a free loopback port with its data in `tmp`; wait until /_stcore/health is ok."""
     data_dir = tmp / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     # Root keys of a secrets file override the environment, so never read the developer's
     # .streamlit/secrets.toml: point Streamlit at a file of our own.
     secrets = tmp / "secrets.toml"
-    secrets.write_text(f'RELOOKX_DATA_DIR = "{data_dir.as_posix()}"\nRELOOKX_ANALYZER = "offline"\n')
+    lines = [f'RELOOKX_DATA_DIR = "{data_dir.as_posix()}"', 'RELOOKX_ANALYZER = "offline"',
+             *(f'{key} = "{value}"' for key, value in extra_secrets.items())]
+    secrets.write_text("\n".join(lines) + "\n")
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env.update(RELOOKX_DATA_DIR=str(data_dir), RELOOKX_ANALYZER="offline", PYTHONUNBUFFERED="1")
     log_path = tmp / "streamlit.log"

@@ -9,15 +9,19 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from relookx import history, store
+from relookx import history, photos, store
 from relookx.chat import ChatDeps, handle
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.llm import make_client
+from relookx.photos import storage_for
+from relookx.shop.service import catalog, configured_sources
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
 from relookx.stylist.workflow import make_stylist
 from relookx.vision.base import GarmentDraft
+from relookx.vision.offline import OfflineAnalyzer
 from tests import mistral_server as ms
+from tests.imagegen import make_outfit_photo, to_bytes
 
 CRITIQUE = ("**Strengths**: the red top is bold. **Improvements**: add a structured outer layer. "
             "**Verdict**: lively but unfinished. **Ratings**: style 6/10, comfort 8/10, versatility 6/10, "
@@ -54,7 +58,9 @@ def seed_outfit(engine: Engine, user_id: int, content: str = "a" * 64) -> int:
 
 
 def offline_deps(settings: Settings) -> ChatDeps:
-    return ChatDeps(settings=settings, stylist=lambda: make_stylist(settings))
+    demo = catalog(settings)
+    return ChatDeps(settings=settings, stylist=lambda: make_stylist(settings),
+                    sources=lambda: configured_sources(settings, None, demo=demo), storage=storage_for(settings))
 
 
 def mistral_deps(settings: Settings) -> ChatDeps:
@@ -73,7 +79,7 @@ def test_offline_recommendation_with_visible_steps(engine: Engine, settings: Set
 
     turn = handle(engine, offline_deps(settings), user_id=alice,
                   text="Can you recommend a piece to match image 1?", on_step=steps.append, show_text=show)
-    assert not turn.error and steps == ["Reading image 1", "Critiquing", "Choosing a piece"]
+    assert not turn.error and steps == ["Reading image 1", "Critiquing", "Choosing a piece", "Finding it in shops"]
     assert len(streamed) > 1 and "red top" in "".join(streamed).lower()
     [reply] = turn.replies
     assert reply.kind == "recommendation"
@@ -84,6 +90,31 @@ def test_offline_recommendation_with_visible_steps(engine: Engine, settings: Set
     assert rec.color_rule in COLOR_RULES and rec.piece_rule in PIECE_RULES
     assert rec.piece["name"] and rec.piece["color_hex"].startswith("#") and rec.piece["reason"]
     assert rec.critique == "".join(streamed)
+    assert len(rec.products) == 3 and all(p["demo"] and p["reasons"] for p in rec.products)
+    assert rec.products[0]["category"] == rec.piece["category"]
+
+
+def test_where_to_buy_and_preview_of_the_latest_recommendation(
+    engine: Engine, settings: Settings, alice: int
+) -> None:
+    storage = storage_for(settings)
+    photo = photos.add_upload(engine, storage, settings, user_id=alice, filename="look.jpg",
+                              data=to_bytes(make_outfit_photo()))
+    photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
+    deps = offline_deps(settings)
+    rec_turn = handle(engine, deps, user_id=alice, text="recommend a piece to match image 1")
+    shop = handle(engine, deps, user_id=alice, text="where can I buy it?")
+    assert shop.replies[0].kind == "products" and shop.replies[0].recommendation_id == \
+        rec_turn.replies[0].recommendation_id
+    assert "demo catalog" in shop.replies[0].text
+    steps: list[str] = []
+    preview = handle(engine, deps, user_id=alice, text="show me a preview of the new outfit", on_step=steps.append)
+    [reply] = preview.replies
+    assert not preview.error and reply.kind == "preview" and reply.preview_id
+    assert "mock-up" in reply.text and steps[0].endswith("on image 1 (offline mock-up)")
+    with session_scope(engine) as s:
+        saved = history.get_preview(s, user_id=alice, preview_id=reply.preview_id)
+    assert saved.backend == "mockup" and storage.preview_path(saved.image_key, saved.image_format).is_file()
 
 
 def test_rules_do_not_repeat_over_recent_recommendations(engine: Engine, settings: Settings, alice: int) -> None:
@@ -99,8 +130,8 @@ def test_rules_do_not_repeat_over_recent_recommendations(engine: Engine, setting
     ("Can you recommend a piece to match image 9?", "There is no image 9 in your wardrobe. Your images: 1."),
     ("how many tops do I have?", "1"),
     ("hello there", "MISTRAL_API_KEY"),
-    ("show me a preview of the new outfit", "Preview"),
-    ("where can I buy it?", "Shop"),
+    ("show me a preview of the new outfit", "no recommendation to preview yet"),
+    ("where can I buy it?", "Ask me for a piece first"),
 ])
 def test_other_answers_offline(engine: Engine, settings: Settings, alice: int, text: str, expected: str) -> None:
     seed_outfit(engine, alice)

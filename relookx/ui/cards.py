@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from relookx import history
 from relookx.db import session_scope
+from relookx.media import PhotoStorage
 from relookx.models import Recommendation
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
 from relookx.ui.components import swatch_html
@@ -57,6 +58,49 @@ def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, ke
             st.markdown(rec.critique)
             if rec.harmony_reasons:
                 st.caption("Color harmony: " + "; ".join(rec.harmony_reasons))
+        if rec.products:
+            products_block(engine, user_id, rec, key_prefix=f"{key_prefix}rec{rec.id}")
         key = f"{key_prefix}feedback_{rec.id}"
         st.feedback("thumbs", key=key, default={1: 1, -1: 0}.get(rec.feedback),
                     on_change=_save_feedback, args=(engine, user_id, rec.id or 0, key))
+
+
+def products_block(engine: Engine, user_id: int, rec: Recommendation, *, key_prefix: str) -> None:
+    """The products found for a recommendation, with a Save to wishlist button each."""
+    from relookx.shop import wishlist
+    from relookx.shop.types import Product, RankedProduct
+    from relookx.ui.products import product_grid
+
+    def save(product: Product) -> None:
+        with session_scope(engine) as session:
+            wishlist.add(session, user_id=user_id, product=product, recommendation_id=rec.id)
+        st.toast(f"{product.name} saved to your wishlist.", icon=":material/favorite:")
+
+    items = [RankedProduct(Product.from_dict(p), float(p.get("score", 0)), list(p.get("reasons", [])))
+             for p in rec.products]
+    with session_scope(engine) as session:
+        saved = wishlist.urls(session, user_id=user_id)
+    demo = any(item.product.demo for item in items)
+    st.markdown("**Where to buy it**" + (" :orange-badge[demo catalog]" if demo else ""))
+    product_grid(items, key_prefix=key_prefix, columns=3, on_wishlist=save, saved=saved, compact=True)
+
+
+def preview_gallery(engine: Engine, storage: PhotoStorage, user_id: int, *, limit: int = 12, columns: int = 4) -> int:
+    """The user's latest previews with what they show and how they were made; returns how many."""
+    with session_scope(engine) as session:
+        previews = history.list_previews(session, user_id=user_id, limit=limit)
+    for start in range(0, len(previews), columns):
+        for col, item in zip(st.columns(columns), previews[start:start + columns], strict=False):
+            with col.container(border=True):
+                path = storage.preview_path(item.image_key, item.image_format)
+                if path.is_file():
+                    st.image(str(path), width="stretch")
+                else:
+                    st.caption("The image file is missing from the data folder.")
+                how = "mock-up" if item.backend == "mockup" else f"webui, {item.mode} mode"
+                st.caption(f"**{item.piece.get('name', '')}** on image {item.photo_number} · {how} · "
+                           f"{item.created_at:%d %b %H:%M}")
+                if item.params.get("steps"):
+                    st.caption(f"{item.params.get('steps')} steps · seed {item.params.get('seed_used')} · "
+                               f"{item.seconds:.1f} s")
+    return len(previews)

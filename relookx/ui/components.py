@@ -71,9 +71,30 @@ def store_label(settings: Settings) -> str:
     return f"{url.get_backend_name().title()} ({url.host or 'local'}/{url.database or ''})"
 
 
-def backend_status(settings: Settings) -> None:
+def shop_label(settings: Settings) -> str:
+    """Where products come from, in words."""
+    shops = [*settings.shop_urls, *(["ASOS (RapidAPI)"] if settings.rapidapi_key else [])]
+    return ", ".join(shops) if shops else "the bundled demo catalog (demo data; set RELOOKX_SHOPS for real shops)"
+
+
+def preview_label(settings: Settings, tunnel_state: str = "") -> str:
+    """How previews are made, in words."""
+    if settings.ssh_host:
+        state = f" ({tunnel_state})" if tunnel_state else ""
+        return f"SD webui through the SSH tunnel via {settings.ssh_host}{state}"
+    if settings.sd_url:
+        return f"SD webui at {settings.sd_url}"
+    return "offline mock-up (set RELOOKX_SD_URL or RELOOKX_SSH_HOST for real previews)"
+
+
+def backend_status(settings: Settings, *, tunnel_state: str = "") -> None:
     """The active backends, with how to enable Mistral when it is off."""
+    from relookx.ui.deps import stylist_label
+
     st.markdown(f":material/photo_camera: **Photo analysis:** {analyzer_label(settings)}")
+    st.markdown(f":material/forum: **Stylist:** {stylist_label(settings)}")
+    st.markdown(f":material/shopping_bag: **Shops:** {shop_label(settings)}")
+    st.markdown(f":material/auto_awesome: **Preview:** {preview_label(settings, tunnel_state)}")
     st.markdown(f":material/database: **Store:** {store_label(settings)}")
     if settings.active_analyzer == "offline":
         st.caption(

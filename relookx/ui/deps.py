@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from relookx.config import Settings, load_settings
 from relookx.db import make_engine, upgrade
+from relookx.errors import RelookXError
 from relookx.media import PhotoStorage
 from relookx.stylist.types import Stylist
 from relookx.vision.base import OutfitAnalyzer
@@ -94,4 +96,63 @@ def chat_deps(settings: Settings) -> ChatDeps:
     return ChatDeps(
         settings=settings, stylist=lambda: get_stylist(settings),
         client=(lambda: get_client(settings)) if settings.mistral_configured else None,
+        sources=lambda: get_sources(settings), storage=get_storage(settings),
+        webui=lambda: get_webui_client(settings),
     )
+
+
+@st.cache_resource(show_spinner="Connecting to the shops...")
+def get_sources(settings: Settings) -> tuple[list[Any], list[str]]:
+    """The product sources (configured shops, or the demo catalog) and notes about them."""
+    from relookx.shop.service import configured_sources
+
+    return configured_sources(settings, get_engine(settings.db_url))
+
+
+@dataclass
+class WebuiStatus:
+    """Whether previews are rendered by a webui, and what to tell the user."""
+
+    client: Any  # relookx.preview.client.WebuiClient, or None for the offline mock-up
+    message: str
+    error: str = ""
+    checkpoints: list[str] = field(default_factory=list)
+
+
+@st.cache_resource(show_spinner=False)
+def get_webui_client(settings: Settings) -> Any:
+    """The webui client (starting the shared SSH tunnel when one is configured)."""
+    from relookx.preview.service import webui_client
+
+    return webui_client(settings)
+
+
+@st.cache_data(ttl=30, show_spinner="Asking the webui...")
+def _webui_checkpoints(settings: Settings) -> list[str]:
+    return list(get_webui_client(settings).discover().checkpoints)
+
+
+def preview_status(settings: Settings) -> WebuiStatus:
+    """The preview backend's state, checked at most every 30 s."""
+    if not settings.preview_configured:
+        return WebuiStatus(None, "No Stable Diffusion webui is configured, so previews are offline mock-ups "
+                                 "composed with Pillow. Set RELOOKX_SD_URL (direct) or RELOOKX_SSH_HOST (through "
+                                 "an SSH gateway) in .streamlit/secrets.toml to render real previews.")
+    route = (f"through the SSH tunnel via {settings.ssh_host}" if settings.ssh_host else f"at {settings.sd_url}")
+    try:
+        client = get_webui_client(settings)
+        checkpoints = _webui_checkpoints(settings)
+    except RelookXError as exc:
+        get_webui_client.clear()  # a failed tunnel start is retried on the next run
+        return WebuiStatus(None, "", error=f"The webui {route} cannot be reached: {exc}")
+    return WebuiStatus(client, f"Previews by the Stable Diffusion webui {route}{_tunnel_state(settings)}.",
+                       checkpoints=checkpoints)
+
+
+def _tunnel_state(settings: Settings) -> str:
+    if not settings.ssh_host:
+        return ""
+    from relookx.preview.tunnel import shared_tunnel
+
+    state = shared_tunnel(settings).state
+    return f" (tunnel {getattr(state, 'status', state)})"

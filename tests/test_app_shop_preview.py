@@ -1,0 +1,107 @@
+"""AppTest: the Shop page (search, filters, wishlist) and the Preview page (mock-up, webui, webui down)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from relookx import history
+from relookx.config import Settings
+from relookx.db import session_scope
+from relookx.photos import add_upload, storage_for
+from relookx.shop import wishlist
+from tests.apphelpers import make_app, reset_streamlit_globals, texts
+from tests.conftest import create_user, make_store
+from tests.imagegen import make_outfit_photo, to_bytes
+from tests.sd_server import SDServer
+from tests.services import free_port
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit() -> Iterator[None]:
+    reset_streamlit_globals()
+    yield
+    reset_streamlit_globals()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def db(data_dir: Path) -> Iterator[Engine]:
+    engine = make_store(Settings(data_dir=data_dir).db_url)
+    yield engine
+    engine.dispose()
+
+
+def page(data_dir: Path, user_id: int, path: str, **secrets: object):  # noqa: ANN201
+    at = make_app(data_dir, user_id=user_id, **secrets).run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def with_photo(db: Engine, data_dir: Path, name: str = "alice") -> int:
+    uid = create_user(db, name)
+    settings = Settings(data_dir=data_dir)
+    add_upload(db, storage_for(settings), settings, user_id=uid, data=to_bytes(make_outfit_photo()), filename="a.jpg")
+    return uid
+
+
+def test_shop_search_filters_and_wishlist(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    at = page(data_dir, uid, "pages/shop.py")
+    assert "demo products" in texts(at) and "Your wishlist is empty" in texts(at)
+    at.text_input(key="shop_query").input("burgundy sweater")
+    at.button(key="shop_search").click().run()
+    assert not at.exception
+    assert "products for “burgundy sweater”" in texts(at)
+    total = int(next(c for c in texts(at).splitlines() if "products for" in c).split(" of ")[1].split()[0])
+    at.checkbox(key="shop_in_stock").check().run()
+    shown = int(next(c for c in texts(at).splitlines() if "products for" in c).split(" of ")[0])
+    assert 0 < shown <= total
+    save = next(b for b in at.button if b.key and b.key.startswith("shop_") and b.label == "Save")
+    save.click().run()
+    with session_scope(db) as s:
+        [item] = wishlist.items(s, user_id=uid)
+    at.run()
+    assert at.button(key=f"wish_remove_{item.id}")
+    at.button(key=f"wish_remove_{item.id}").click().run()
+    with session_scope(db) as s:
+        assert wishlist.items(s, user_id=uid) == []
+
+
+def test_preview_needs_a_photo_then_mockup(data_dir: Path, db: Engine) -> None:
+    at = page(data_dir, create_user(db, "nobody"), "pages/preview.py")
+    assert "upload one on the Images page" in texts(at)
+    uid = with_photo(db, data_dir)
+    at = page(data_dir, uid, "pages/preview.py")
+    assert "offline mock-ups" in texts(at)
+    at.text_input(key="preview_piece").input("red beanie").run()
+    at.button(key="preview_go").click().run()
+    assert not at.exception
+    assert "Red beanie** on image 1 · mock-up" in texts(at)  # in the gallery right away
+    with session_scope(db) as s:
+        [preview] = history.list_previews(s, user_id=uid)
+    assert preview.backend == "mockup" and preview.piece["name"] == "Red beanie"
+
+
+def test_preview_by_the_webui_and_webui_down(data_dir: Path, db: Engine, sd_server: SDServer) -> None:
+    uid = with_photo(db, data_dir)
+    at = page(data_dir, uid, "pages/preview.py", RELOOKX_SD_URL=sd_server.url)
+    assert "Previews by the Stable Diffusion webui" in texts(at)
+    at.text_input(key="preview_piece").input("camel wool coat").run()
+    at.button(key="preview_go").click().run()
+    assert not at.exception
+    with session_scope(db) as s:
+        [preview] = history.list_previews(s, user_id=uid)
+    assert preview.backend == "sd-webui" and preview.warnings == [] and sd_server.generations
+    reset_streamlit_globals()
+    at = page(data_dir, uid, "pages/preview.py", RELOOKX_SD_URL=f"http://127.0.0.1:{free_port()}")
+    assert "cannot be reached" in texts(at)
+    assert at.button(key="preview_go").disabled
