@@ -154,5 +154,4 @@ def _tunnel_state(settings: Settings) -> str:
         return ""
     from relookx.preview.tunnel import shared_tunnel
 
-    state = shared_tunnel(settings).state
-    return f" (tunnel {getattr(state, 'status', state)})"
+    return f" ({shared_tunnel(settings).state.describe()})"
