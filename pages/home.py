@@ -4,7 +4,7 @@ import streamlit as st
 
 from relookx import store
 from relookx.db import session_scope
-from relookx.ui import components
+from relookx.ui import components, deps
 from relookx.ui.context import app_context
 
 ctx = app_context()
@@ -36,4 +36,4 @@ else:
         st.page_link("pages/chat.py", label="Ask the stylist", icon=":material/forum:")
 
 st.subheader("Backends")
-components.backend_status(ctx.settings)
+components.backend_status(ctx.settings, tunnel_state=deps.tunnel_state_text(ctx.settings))

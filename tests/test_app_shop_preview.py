@@ -105,3 +105,35 @@ def test_preview_by_the_webui_and_webui_down(data_dir: Path, db: Engine, sd_serv
     at = page(data_dir, uid, "pages/preview.py", RELOOKX_SD_URL=f"http://127.0.0.1:{free_port()}")
     assert "cannot be reached" in texts(at)
     assert at.button(key="preview_go").disabled
+
+
+def test_home_shows_the_tunnel_state(data_dir: Path, db: Engine) -> None:
+    at = make_app(data_dir, user_id=create_user(db, "alice"), RELOOKX_SSH_HOST="gpu-gateway.example",
+                  RELOOKX_SSH_USER="me").run()
+    assert not at.exception
+    assert "SD webui through the SSH tunnel via gpu-gateway.example (not started yet" in texts(at)
+
+
+def test_preview_through_the_ssh_tunnel(data_dir: Path, db: Engine, sd_server: SDServer,
+                                        paramiko_ssh_server) -> None:  # noqa: ANN001
+    from relookx.preview.tunnel import stop_shared_tunnels
+
+    uid = with_photo(db, data_dir)
+    host, port = sd_server.url.removeprefix("http://").split(":")
+    ssh = {"RELOOKX_SSH_HOST": "127.0.0.1", "RELOOKX_SSH_PORT": str(paramiko_ssh_server.port),
+           "RELOOKX_SSH_USER": paramiko_ssh_server.user, "RELOOKX_SSH_KEY_PATH": str(paramiko_ssh_server.client_key_path),
+           "RELOOKX_SSH_HOST_FINGERPRINT": paramiko_ssh_server.fingerprint,
+           "RELOOKX_SSH_REMOTE_HOST": host, "RELOOKX_SSH_REMOTE_PORT": port}
+    try:
+        at = page(data_dir, uid, "pages/preview.py", **ssh)
+        assert "through the SSH tunnel via 127.0.0.1 (SSH tunnel up on 127.0.0.1:" in texts(at)
+        at.text_input(key="preview_piece").input("red beanie").run()
+        at.button(key="preview_go").click().run()
+        assert not at.exception
+        with session_scope(db) as s:
+            [preview] = history.list_previews(s, user_id=uid)
+        assert preview.backend == "sd-webui" and sd_server.generations
+        at.switch_page("pages/home.py").run()
+        assert "(SSH tunnel up on 127.0.0.1:" in texts(at)
+    finally:
+        stop_shared_tunnels()

@@ -33,7 +33,8 @@ from relookx.preview.ssh_auth import (
 
 __all__ = [
     "THREAD_PREFIX", "SshTunnel", "TunnelError", "TunnelState", "TunnelStatus", "check_tunnel", "known_hosts_name",
-    "normalise_fingerprint", "shared_tunnel", "stop_shared_tunnels", "tunnel_from_settings", "webui_url",
+    "normalise_fingerprint", "shared_state",
+    "shared_tunnel", "stop_shared_tunnels", "tunnel_from_settings", "webui_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -450,6 +451,13 @@ def shared_tunnel(settings: Settings) -> SshTunnel:
             tunnel = _REGISTRY[_registry_key(settings)] = made
     tunnel.start()  # idempotent; raises TunnelError when it cannot connect
     return tunnel
+
+
+def shared_state(settings: Settings) -> TunnelState | None:
+    """The shared tunnel's state for status displays, without starting it (None: not started yet)."""
+    with _REGISTRY_LOCK:
+        tunnel = _REGISTRY.get(_registry_key(settings))
+    return tunnel.state if tunnel is not None else None
 
 
 def stop_shared_tunnels() -> None:

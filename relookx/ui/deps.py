@@ -155,3 +155,13 @@ def _tunnel_state(settings: Settings) -> str:
     from relookx.preview.tunnel import shared_tunnel
 
     return f" ({shared_tunnel(settings).state.describe()})"
+
+
+def tunnel_state_text(settings: Settings) -> str:
+    """The shared SSH tunnel's state in words, without starting it ("" when no tunnel is configured)."""
+    if not settings.ssh_host:
+        return ""
+    from relookx.preview.tunnel import shared_state
+
+    state = shared_state(settings)
+    return state.describe() if state is not None else "not started yet: it opens with the first preview"
