@@ -121,7 +121,8 @@ def test_preview_through_the_ssh_tunnel(data_dir: Path, db: Engine, sd_server: S
     uid = with_photo(db, data_dir)
     host, port = sd_server.url.removeprefix("http://").split(":")
     ssh = {"RELOOKX_SSH_HOST": "127.0.0.1", "RELOOKX_SSH_PORT": str(paramiko_ssh_server.port),
-           "RELOOKX_SSH_USER": paramiko_ssh_server.user, "RELOOKX_SSH_KEY_PATH": str(paramiko_ssh_server.client_key_path),
+           "RELOOKX_SSH_USER": paramiko_ssh_server.user,
+           "RELOOKX_SSH_KEY_PATH": str(paramiko_ssh_server.client_key_path),
            "RELOOKX_SSH_HOST_FINGERPRINT": paramiko_ssh_server.fingerprint,
            "RELOOKX_SSH_REMOTE_HOST": host, "RELOOKX_SSH_REMOTE_PORT": port}
     try:
