@@ -1,14 +1,18 @@
-"""AppTest helpers: build the app on a temporary data dir, signed in or not."""
+"""AppTest helpers and fixtures (a pytest plugin): the app on a temporary data dir, signed in or not."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import streamlit as st
+from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from relookx.config import Settings
+from tests.conftest import ROOT, make_store
 
 
 def reset_streamlit_globals() -> None:
@@ -35,3 +39,25 @@ def texts(at: AppTest) -> str:
     for kind in ("markdown", "caption", "info", "error", "warning", "success", "title", "subheader"):
         parts.extend(str(el.value) for el in getattr(at, kind))
     return "\n".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit() -> Iterator[None]:
+    """Clear Streamlit's process-global caches and secrets around each AppTest."""
+    reset_streamlit_globals()
+    yield
+    reset_streamlit_globals()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """The app's data dir for one test."""
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def db(data_dir: Path) -> Iterator[Engine]:
+    """The migrated store the app of this test uses."""
+    engine = make_store(Settings(data_dir=data_dir).db_url)
+    yield engine
+    engine.dispose()

@@ -13,7 +13,10 @@ from relookx import auth
 from relookx.config import Settings
 from relookx.db import make_engine, session_scope, upgrade
 
-pytest_plugins = ["tests.mistral_server", "tests.services", "tests.ssh_servers", "tests.shop_site", "tests.sd_server"]
+pytest_plugins = [  # fixtures and local servers speaking the real protocols
+    "tests.apphelpers", "tests.mistral_server", "tests.services", "tests.ssh_servers", "tests.shop_site",
+    "tests.sd_server",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from relookx.config import Settings
-from tests.apphelpers import make_app, reset_streamlit_globals, texts
+from tests.apphelpers import make_app, texts
 from tests.conftest import create_user, make_store
-
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit() -> Iterator[None]:
-    reset_streamlit_globals()
-    yield
-    reset_streamlit_globals()
 
 
 def test_signed_out_visitors_only_reach_sign_in(tmp_path: Path) -> None:

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 
 from relookx import history
-from relookx.config import Settings
 from relookx.db import session_scope
 from tests import mistral_server as ms
-from tests.apphelpers import make_app, reset_streamlit_globals, texts
-from tests.conftest import create_user, make_store
+from tests.apphelpers import make_app, texts
+from tests.conftest import create_user
 from tests.test_chat import seed_outfit, stylist_server
-
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit() -> Iterator[None]:
-    reset_streamlit_globals()
-    yield
-    reset_streamlit_globals()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def db(data_dir: Path) -> Iterator[Engine]:
-    engine = make_store(Settings(data_dir=data_dir).db_url)
-    yield engine
-    engine.dispose()
 
 
 def chat_page(data_dir: Path, user_id: int, **secrets: object):  # noqa: ANN201

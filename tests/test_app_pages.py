@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from relookx import store, wardrobe
-from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.garments import color_to_hex
 from tests import mistral_server as ms
 from tests.apphelpers import make_app, reset_streamlit_globals, texts
-from tests.conftest import create_user, make_store
+from tests.conftest import create_user
 from tests.imagegen import make_outfit_photo, to_bytes
-
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit() -> Iterator[None]:
-    reset_streamlit_globals()
-    yield
-    reset_streamlit_globals()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def db(data_dir: Path) -> Iterator[Engine]:
-    engine = make_store(Settings(data_dir=data_dir).db_url)
-    yield engine
-    engine.dispose()
 
 
 def photo(top: str = "#8e1b2e", bottom: str = "#1f2a44") -> bytes:

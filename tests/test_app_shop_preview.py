@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 
 from relookx import history
@@ -14,29 +12,10 @@ from relookx.db import session_scope
 from relookx.photos import add_upload, storage_for
 from relookx.shop import wishlist
 from tests.apphelpers import make_app, reset_streamlit_globals, texts
-from tests.conftest import create_user, make_store
+from tests.conftest import create_user
 from tests.imagegen import make_outfit_photo, to_bytes
 from tests.sd_server import SDServer
 from tests.services import free_port
-
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit() -> Iterator[None]:
-    reset_streamlit_globals()
-    yield
-    reset_streamlit_globals()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def db(data_dir: Path) -> Iterator[Engine]:
-    engine = make_store(Settings(data_dir=data_dir).db_url)
-    yield engine
-    engine.dispose()
 
 
 def page(data_dir: Path, user_id: int, path: str, **secrets: object):  # noqa: ANN201
