@@ -14,8 +14,8 @@ from relookx.config import Settings
 from relookx.db import make_engine, session_scope, upgrade
 
 pytest_plugins = [  # fixtures and local servers speaking the real protocols
-    "tests.apphelpers", "tests.mistral_server", "tests.services", "tests.ssh_servers", "tests.shop_site",
-    "tests.sd_server",
+    "tests.services", "tests.apphelpers", "tests.browser", "tests.mistral_server", "tests.ssh_servers",
+    "tests.shop_site", "tests.sd_server",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

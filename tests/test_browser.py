@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import browser
 from tests.browser import AppServer, go_to, main, open_app, screenshot, sign_up, upload
 from tests.imagegen import make_outfit_photo, to_bytes
 
@@ -18,10 +17,6 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 
-# The fixtures of tests/browser.py, made visible to pytest in this module.
-app_server = browser.app_server
-chromium_browser = browser.chromium_browser
-app_page = browser.app_page
 
 
 @pytest.fixture

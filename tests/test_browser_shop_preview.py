@@ -17,9 +17,6 @@ from tests.sd_server import SDServer
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 
-app_server = browser.app_server
-chromium_browser = browser.chromium_browser
-app_page = browser.app_page
 
 
 @pytest.fixture(scope="module")
