@@ -14,7 +14,8 @@ with session_scope(ctx.engine) as session:
     value = sum(r["price"] or 0 for r in store.garment_rows(session, user_id=ctx.user_id))
 
 st.title(f"Hello, {ctx.display_name}")
-st.markdown("RelookX turns your outfit photos into a digital wardrobe you can browse and analyse.")
+st.markdown("RelookX turns your outfit photos into a digital wardrobe, suggests one new piece for an outfit, "
+            "finds it in shops and shows you wearing it.")
 c1, c2, c3 = st.columns(3)
 c1.metric("Photos", totals["photos"])
 c2.metric("Garments", totals["garments"])
