@@ -6,7 +6,7 @@ from relookx import history
 from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.shop import wishlist
-from relookx.shop.search import find_products, search_text
+from relookx.shop.search import filter_ranked, find_products, search_text
 from relookx.shop.types import Product
 from relookx.stylist.workflow import piece_of
 from relookx.ui import components, deps
@@ -86,10 +86,8 @@ with search_tab:
         names = sorted({r.product.shop or r.product.source for r in outcome.ranked})
         chosen = f2.multiselect("Source", names, key="shop_sources", placeholder="all sources")
         in_stock = f3.checkbox("In stock only", key="shop_in_stock")
-        shown = [r for r in outcome.ranked
-                 if (not chosen or (r.product.shop or r.product.source) in chosen)
-                 and (not in_stock or r.product.availability == "in_stock")
-                 and (low is None or r.product.price is None or low <= r.product.price <= high)]
+        shown = filter_ranked(outcome.ranked, price=None if low is None else (low, high), shops=chosen,
+                              in_stock_only=in_stock)
         for note in outcome.notes:
             st.caption(f":material/info: {note}")
         if not shown:

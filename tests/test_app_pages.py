@@ -178,3 +178,24 @@ def test_users_see_only_their_own_photos_and_garments(data_dir: Path, db: Engine
         assert not at_bob.exception
         assert empty in texts(at_bob)
         assert "look1" not in texts(at_bob)
+
+
+def test_wardrobe_inline_edits_and_deletion_are_saved(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    with session_scope(db) as s:
+        for name, cat, color in [("White tee", "top", "white"), ("Navy chinos", "bottom", "navy")]:
+            wardrobe.add_by_hand(s, user_id=uid, name=name, category=cat, color=color, price=20)
+    at = open_page(data_dir, uid, "pages/wardrobe.py")
+    [editor] = at.data_editor
+    assert editor.value["name"].tolist() == ["White tee", "Navy chinos"]
+    assert at.button(key="save_edits").disabled  # nothing to save yet
+    at.session_state[editor.key] = {"edited_rows": {0: {"name": "Ecru tee", "color_name": "burgundy"},
+                                                    1: {"delete": True}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="save_edits").click().run()
+    assert not at.exception
+    with session_scope(db) as s:
+        rows = store.garment_rows(s, user_id=uid)
+    assert [(r["name"], r["color_name"], r["color_hex"]) for r in rows] == [
+        ("Ecru tee", "burgundy", color_to_hex("burgundy"))]
+    assert [m.value for m in at.metric][0] == "1"

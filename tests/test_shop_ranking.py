@@ -208,3 +208,20 @@ def test_search_text_filters(catalog: CatalogSource) -> None:
     cheap = search_text("wool coat", [catalog], min_price=1, max_price=2)
     assert cheap.ranked == [] and any("filters" in note for note in cheap.notes)
     assert search_text("  ", [catalog]).ranked == []
+
+
+def test_filter_ranked_keeps_unpriced_products_and_applies_each_filter() -> None:
+    from relookx.shop.search import filter_ranked
+    from relookx.shop.types import Product, RankedProduct
+
+    def item(name: str, price: float | None, shop: str, stock: str) -> RankedProduct:
+        return RankedProduct(Product(source="page", url=f"https://x.example/{name}", name=name, price=price,
+                                     shop=shop, availability=stock), 0.5)
+
+    ranked = [item("a", 20, "one", "in_stock"), item("b", 90, "two", "in_stock"), item("c", None, "one", "unknown"),
+              item("d", 40, "one", "out_of_stock")]
+    names = lambda rs: [r.product.name for r in rs]  # noqa: E731
+    assert names(filter_ranked(ranked, price=(10, 50))) == ["a", "c", "d"]
+    assert names(filter_ranked(ranked, shops={"two"})) == ["b"]
+    assert names(filter_ranked(ranked, in_stock_only=True)) == ["a", "b"]
+    assert names(filter_ranked(ranked)) == ["a", "b", "c", "d"]

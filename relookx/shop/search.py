@@ -180,3 +180,16 @@ def _passes(product: Product, *, min_price: float | None, max_price: float | Non
         if max_price is not None and product.price > max_price:
             return False
     return True
+
+
+def filter_ranked(ranked: Sequence[RankedProduct], *, price: tuple[float, float] | None = None,
+                  shops: Collection[str] = (), in_stock_only: bool = False) -> list[RankedProduct]:
+    """The Shop page's filters on a search's results: a price range, shops (by name), stock.
+
+    Unlike `search_text`'s price filter, products without a price are kept: their shop gave none.
+    """
+    low, high = price if price is not None else (None, None)
+    return [r for r in ranked
+            if (not shops or (r.product.shop or r.product.source) in shops)
+            and (not in_stock_only or r.product.availability == "in_stock")
+            and (r.product.price is None or low is None or low <= r.product.price <= (high or r.product.price))]
