@@ -84,3 +84,15 @@ def test_missing_file_fails_clearly(engine: Engine, settings: Settings, alice: i
     storage.delete(p.content_hash)
     failed = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=p.id or 0)
     assert failed.status == "failed" and "upload it again" in failed.error
+
+
+def test_concurrent_uploads_get_distinct_numbers(engine: Engine, settings: Settings, alice: int) -> None:
+    """Several uploads at once (e.g. two browser tabs) never share or skip a number."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    storage = photos.storage_for(settings)
+    images = [to_bytes(make_outfit_photo(top=f"#{i * 30:02x}2040", size=(120, 180))) for i in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        added = list(pool.map(lambda data: photos.add_upload(
+            engine, storage, settings, user_id=alice, data=data, filename="x.jpg"), images))
+    assert sorted(p.number for p in added) == list(range(1, 9))

@@ -185,3 +185,17 @@ def test_oidc_user_is_created_once(db: Engine) -> None:
         again = auth.oidc_user(s, subject="sub-1", email="ada@example.org", name="Ada")
         other = auth.oidc_user(s, subject="sub-2", email="ada@elsewhere.org", name="Ada B")
         assert first.id == again.id and first.username == "ada" and other.username == "ada2"
+
+
+def test_concurrent_numbering_never_repeats(db: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    a = create_user(db, "alice")
+
+    def add(i: int) -> int:
+        with session_scope(db) as s:
+            return store.add_photo(s, user_id=a, content_hash=f"c{i}").number
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        numbers = list(pool.map(add, range(12)))
+    assert sorted(numbers) == list(range(1, 13))
