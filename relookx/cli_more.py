@@ -17,9 +17,10 @@ def cmd_shop_search(args: argparse.Namespace, settings: Settings, out: IO[str]) 
     from relookx.shop.search import search_text
     from relookx.shop.service import configured_sources, source_from_spec
 
+    notes: list[str] = []
     with open_store(settings) as engine:
         if args.source:
-            sources, notes = [source_from_spec(args.source, settings, engine)], []
+            sources = [source_from_spec(args.source, settings, engine)]
         else:
             sources, notes = configured_sources(settings, engine)
         outcome = search_text(args.query, sources, limit=args.limit)

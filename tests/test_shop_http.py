@@ -274,3 +274,113 @@ def test_no_engine_means_no_cache(shopify_site: LocalShop) -> None:
     http.get_json(url)
     http.get_json(url)
     assert len(shopify_site.requests_to("/products/camel-coat.js")) == 2
+
+
+# --- redirects: every hop is asked like a first request ----------------------------------------------
+
+
+def _moved(location: str, status: int = 302) -> Reply:
+    return Reply(status=status, body="moved", headers={"Location": location})
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_to_an_allowed_path_is_followed(shopify_site: LocalShop, memory_engine: Engine,
+                                                 status: int) -> None:
+    shopify_site.route("/old-coat.js", _moved("/products/camel-coat.js", status))  # relative Location
+    http = make_http(memory_engine)
+    url = f"{shopify_site.base_url}/old-coat.js"
+    assert http.get_json(url)["handle"] == "camel-coat"
+    assert [r.bare_path for r in shopify_site.requests] == ["/robots.txt", "/old-coat.js", "/products/camel-coat.js"]
+    assert make_http(memory_engine).get_json(url)["handle"] == "camel-coat"  # cached under the original URL
+    assert len(shopify_site.requests) == 3
+    with session_scope(memory_engine) as session:
+        assert session.exec(select(HttpCacheEntry).where(HttpCacheEntry.key == cache_key(url))).one().url == url
+
+
+def test_redirect_to_a_disallowed_path_is_never_requested(shop_site: Callable[..., LocalShop]) -> None:
+    site = shop_site("shopify")
+    site.route("/robots.txt", robots_disallow("/private"))
+    site.route("/go", _moved("/private/page?x=1"))
+    with pytest.raises(ShopError) as err:
+        make_http().get_text(f"{site.base_url}/go")
+    assert err.value.kind == "robots"
+    assert err.value.reason == f"robots.txt of {site.host} disallows /private/page?x=1"
+    assert err.value.url == f"{site.base_url}/private/page?x=1"
+    assert site.requests_to("/private/page") == []
+
+
+def test_redirect_to_another_host_reads_its_robots_first(shop_site: Callable[..., LocalShop]) -> None:
+    first, second = shop_site("shopify"), shop_site("shopify")
+    first.route("/coat", _moved(f"{second.base_url}/products/camel-coat.js", 301))
+    assert make_http().get_json(f"{first.base_url}/coat")["handle"] == "camel-coat"
+    assert [r.bare_path for r in second.requests] == ["/robots.txt", "/products/camel-coat.js"]
+    assert second.requests_to("/products/camel-coat.js")[0].headers["accept"] == "application/json"
+
+
+def test_redirect_to_another_host_obeys_its_robots_and_drops_credentials(
+        shop_site: Callable[..., LocalShop]) -> None:
+    first, second = shop_site("shopify"), shop_site("shopify")
+    second.route("/robots.txt", robots_disallow("/search"))
+    first.route("/find", _moved(f"{second.base_url}/search?q=coat"))
+    first.route("/key", _moved(f"{second.base_url}/products/camel-coat.js"))
+    http = make_http()
+    with pytest.raises(ShopError) as err:
+        http.get_text(f"{first.base_url}/find")
+    assert err.value.kind == "robots" and err.value.reason == f"robots.txt of {second.host} disallows /search?q=coat"
+    assert second.requests_to("/search") == []
+    http.get_json(f"{first.base_url}/key", headers={"X-Api-Key": "secret", "Authorization": "Bearer t"})
+    sent = second.requests_to("/products/camel-coat.js")[0].headers
+    assert "x-api-key" not in sent and "authorization" not in sent
+    assert first.requests_to("/key")[0].headers["x-api-key"] == "secret"
+
+
+def test_redirect_to_a_stopped_host_is_not_followed(shop_site: Callable[..., LocalShop]) -> None:
+    first, second = shop_site("shopify"), shop_site("shopify")
+    second.script("/", Reply(status=403, body="<html>Forbidden</html>"))
+    first.route("/elsewhere", _moved(f"{second.base_url}/products/camel-coat.js"))
+    http = make_http()
+    with pytest.raises(ShopError):
+        http.get_text(second.base_url + "/")
+    with pytest.raises(ShopError) as err:
+        http.get_json(f"{first.base_url}/elsewhere")
+    assert err.value.kind == "refused" and "not asking again" in err.value.reason
+    assert second.requests_to("/products/camel-coat.js") == []
+
+
+def test_redirect_hops_keep_the_spacing(shopify_site: LocalShop) -> None:
+    shopify_site.route("/a", _moved("/b"))
+    shopify_site.route("/b", _moved("/"))
+    make_http(spacing_s=0.15).get_text(f"{shopify_site.base_url}/a")
+    times = [r.time for r in shopify_site.requests]  # robots.txt, /a, /b, /
+    assert len(times) == 4
+    assert all(b - a >= 0.14 for a, b in zip(times, times[1:], strict=False))
+
+
+def test_redirect_loop_stops_after_five_hops(shopify_site: LocalShop) -> None:
+    shopify_site.route("/loop-a", _moved("/loop-b"))
+    shopify_site.route("/loop-b", _moved(f"{shopify_site.base_url}/loop-a", 307))
+    with pytest.raises(ShopError) as err:
+        make_http().get_text(f"{shopify_site.base_url}/loop-a")
+    assert err.value.kind == "invalid"
+    assert "Too many redirects (more than 5)" in err.value.reason
+    assert err.value.url == f"{shopify_site.base_url}/loop-a"
+    assert len(shopify_site.requests_to("/loop-a")) + len(shopify_site.requests_to("/loop-b")) == 6
+
+
+def test_redirect_to_a_non_web_address_is_refused(shopify_site: LocalShop) -> None:
+    shopify_site.route("/ftp", _moved("ftp://files.example/x"))
+    with pytest.raises(ShopError) as err:
+        make_http().get_text(f"{shopify_site.base_url}/ftp")
+    assert err.value.kind == "invalid" and "not a web address" in err.value.reason
+
+
+def test_redirected_robots_txt_is_followed(shop_site: Callable[..., LocalShop]) -> None:
+    site = shop_site("shopify")
+    site.route("/robots.txt", _moved("/real-robots.txt", 301))
+    site.route("/real-robots.txt", robots_disallow("/private"))
+    http = make_http()
+    with pytest.raises(ShopError) as err:
+        http.get_text(f"{site.base_url}/private")
+    assert err.value.kind == "robots"
+    assert "Shopify.currency" in http.get_text(site.base_url + "/")
+    assert site.requests_to("/private") == []

@@ -129,11 +129,11 @@ def generate(
     else:
         payload = newlook_payload(request, controlnet_model=cn_model, adetailer_model=ad_model)
         gen = _run_with_progress(client, lambda: client.txt2img(payload), on_progress, cancel)
-    params = {k: payload.get(k) for k in ("prompt", "negative_prompt", "steps", "seed", "cfg_scale",
+    params: dict[str, Any] = {k: payload.get(k) for k in ("prompt", "negative_prompt", "steps", "seed", "cfg_scale",
                                           "sampler_name", "denoising_strength", "width", "height")
               if k in payload}
-    params.update(controlnet_model=cn_model, adetailer_model=ad_model, checkpoint=request.checkpoint
-                  or caps.current_checkpoint, seed_used=gen.seed)
+    params["controlnet_model"], params["adetailer_model"] = cn_model, ad_model
+    params["checkpoint"], params["seed_used"] = request.checkpoint or caps.current_checkpoint, gen.seed
     return PreviewResult(image=gen.images[0], format=gen.format, backend="sd-webui", mode=request.mode,
                          params=params, warnings=notes + gen.warnings, seconds=time.perf_counter() - started)
 

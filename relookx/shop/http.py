@@ -4,6 +4,10 @@ Every shop request of RelookX goes through `PoliteHttp`. It sends a descriptive 
 host's robots.txt once (RFC 9309), asks one host one thing at a time with a pause between requests,
 waits out a short `Retry-After`, keeps answers in the store's `HttpCacheEntry` table for a while, and
 stops asking a host for good (for this object's life) after a 403 or a CAPTCHA page.
+
+Redirects are not left to requests: each hop (at most `MAX_REDIRECTS`) is asked like a first request,
+with its host's robots.txt, lock, spacing and stop, so a redirect never reaches a page robots.txt
+disallows or a host that was stopped. The answer is cached under the URL first asked for.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from sqlalchemy.engine import Engine
@@ -35,6 +39,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_UA = "RelookX/0.1 (+https://github.com/relookx/relookx; wardrobe assistant)"
 ROBOTS_RETRY_S = 300.0  # an unreadable robots.txt (5xx, no answer) is asked again after this long
+MAX_REDIRECTS = 5  # redirects followed per request (RFC 9309 asks at least five for robots.txt)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Headers not carried to another host on a redirect (credentials; requests drops Authorization too).
+_PRIVATE_HEADER_RE = re.compile(r"authorization|cookie|key|token|secret", re.IGNORECASE)
 _T = TypeVar("_T")
 
 # Markers of bot-check pages (Cloudflare, PerimeterX, DataDome, Imperva, generic CAPTCHAs).
@@ -59,6 +67,14 @@ class ShopError(ServiceError):
         self.url = url
         self.status = status
         self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    """A 3xx answer of one hop: where it points to (absolute) and its status."""
+
+    location: str
+    status: int
 
 
 @dataclass
@@ -176,7 +192,6 @@ class PoliteHttp:
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ShopError(f"Not a web address: {url}", kind="invalid", url=url)
-        netloc = parts.netloc.lower()
         if use_cache:
             cached = self._cache_read(target)
             if cached is not None:
@@ -184,16 +199,33 @@ class PoliteHttp:
                     return convert(cached)
                 except ShopError:
                     log.warning("cached answer for %s is unusable; fetching again", target)
-        host = self._host(netloc)
-        with host.lock:
-            self._check_stopped(host, target)
-            if robots:
-                self._check_robots(host, parts.scheme, netloc, target)
-            body = self._fetch(host, netloc, target, headers)
+        body = self._follow(target, headers, robots=robots)
         value = convert(body)
         if use_cache:
             self._cache_write(target, body)
         return value
+
+    def _follow(self, target: str, headers: Mapping[str, str] | None, *, robots: bool) -> str:
+        """The body at `target`, following redirects hop by hop, each checked like the first request."""
+        url, origin = target, urlsplit(target).netloc.lower()
+        for hop in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(url)
+            netloc = parts.netloc.lower()
+            hop_headers = headers if netloc == origin else _public_headers(headers)
+            host = self._host(netloc)
+            with host.lock:
+                self._check_stopped(host, url)
+                if robots:
+                    self._check_robots(host, parts.scheme, netloc, url)
+                answer = self._fetch(host, netloc, url, hop_headers)
+            if not isinstance(answer, _Redirect):
+                return answer
+            if hop == MAX_REDIRECTS:
+                break
+            log.info("%s redirects (HTTP %s) to %s", url, answer.status, answer.location)
+            url = answer.location
+        raise ShopError(f"Too many redirects (more than {MAX_REDIRECTS}) from {target}, last to {url}",
+                        kind="invalid", url=target)
 
     def _check_stopped(self, host: _Host, url: str) -> None:
         if host.stopped is not None:
@@ -214,13 +246,20 @@ class PoliteHttp:
         raise ShopError(f"robots.txt of {netloc} disallows {path}", kind="robots", url=target)
 
     def _read_robots(self, host: _Host, robots_url: str) -> RobotsPolicy:
+        """robots.txt, following up to MAX_REDIRECTS redirects (RFC 9309 2.3.1.2); more count as no answer."""
+        url = robots_url
         try:
-            resp = self._send(host, robots_url, None)
+            for _ in range(MAX_REDIRECTS + 1):
+                resp = self._send(host, url, None)
+                location = _redirect_location(resp, url)
+                if location is None:
+                    log.info("robots.txt %s: HTTP %s", url, resp.status_code)
+                    return RobotsPolicy.from_response(resp.status_code, _text(resp), self.user_agent)
+                url = location
+            log.warning("robots.txt %s: more than %d redirects", robots_url, MAX_REDIRECTS)
         except ShopError as exc:
-            log.warning("robots.txt %s: %s", robots_url, exc.reason)
-            return RobotsPolicy.from_response(None, "", self.user_agent)
-        log.info("robots.txt %s: HTTP %s", robots_url, resp.status_code)
-        return RobotsPolicy.from_response(resp.status_code, _text(resp), self.user_agent)
+            log.warning("robots.txt %s: %s", url, exc.reason)
+        return RobotsPolicy.from_response(None, "", self.user_agent)
 
     def _wait_turn(self, host: _Host, at_least: float = 0.0) -> None:
         if host.last_request is not None:
@@ -236,7 +275,7 @@ class PoliteHttp:
         netloc = urlsplit(url).netloc
         all_headers = {"User-Agent": self.user_agent, **dict(headers or {})}
         try:
-            return self.session.get(url, headers=all_headers, timeout=self.timeout_s)
+            return self.session.get(url, headers=all_headers, timeout=self.timeout_s, allow_redirects=False)
         except requests.Timeout as exc:
             raise ShopError(f"{netloc} did not answer within {self.timeout_s:g} s", kind="timeout",
                             url=url) from exc
@@ -245,7 +284,8 @@ class PoliteHttp:
         finally:
             host.last_request = time.monotonic()
 
-    def _fetch(self, host: _Host, netloc: str, url: str, headers: Mapping[str, str] | None) -> str:
+    def _fetch(self, host: _Host, netloc: str, url: str, headers: Mapping[str, str] | None) -> str | _Redirect:
+        """The body of one GET (no redirect followed), or where a 3xx answer points to."""
         resp = self._send(host, url, headers)
         if resp.status_code in (429, 503) and "Retry-After" in resp.headers:
             wait = parse_retry_after(resp.headers.get("Retry-After"))
@@ -257,6 +297,9 @@ class PoliteHttp:
             if resp.status_code in (429, 503):
                 raise _rate_limited(netloc, url, resp.status_code,
                                     parse_retry_after(resp.headers.get("Retry-After")))
+        location = _redirect_location(resp, url)
+        if location is not None:
+            return _Redirect(location, resp.status_code)
         body = _text(resp)
         content_type = resp.headers.get("Content-Type", "")
         if looks_like_bot_check(body, content_type):
@@ -314,10 +357,34 @@ def _text(resp: requests.Response) -> str:
     return resp.text
 
 
+def _redirect_location(resp: requests.Response, url: str) -> str | None:
+    """The absolute URL a redirect answer points to (relative Location resolved against `url`), else None.
+
+    Only GETs are sent, so 303 (see other, GET) is followed like the others. A redirect without a
+    Location is left to the caller as an ordinary non-2xx answer; one to a non-web address is an error.
+    """
+    if resp.status_code not in REDIRECT_STATUSES:
+        return None
+    location = (resp.headers.get("Location") or "").strip()
+    if not location:
+        return None
+    target = urljoin(url, location)
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ShopError(f"{urlsplit(url).netloc} redirects to something that is not a web address: {location}",
+                        kind="invalid", url=url, status=resp.status_code)
+    return parts._replace(fragment="").geturl()
+
+
+def _public_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """The headers without credentials, for a hop to another host."""
+    return {k: v for k, v in (headers or {}).items() if not _PRIVATE_HEADER_RE.search(k)}
+
+
 def _decode_json(body: str) -> Any:
     try:
         return json.loads(body)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:  # json.loads raises only this ValueError subclass
         raise ShopError(f"The shop answered something that is not JSON ({exc.msg})", kind="invalid") from exc
 
 
