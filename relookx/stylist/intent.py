@@ -30,136 +30,36 @@ from mistralai.client import Mistral
 
 from relookx import llm
 from relookx.errors import RelookXError
-from relookx.garments import CATEGORIES, COLORS, color_to_hex, normalize_category, parse_price
+from relookx.garments import CATEGORIES, color_to_hex, normalize_category, parse_price
+from relookx.stylist.lexicon import (
+    AMOUNT_RE,
+    COLOR_KEYS,
+    CUE_RES,
+    DETERMINERS,
+    GARMENT_PAIRS,
+    MAX_AFTER_RE,
+    MAX_BEFORE_RE,
+    MIN_RE,
+    MIN_WITH_CURRENCY_RE,
+    NEGATIONS,
+    NOT_COLORS,
+    OCCASIONS,
+    ORDINAL_INDEX,
+    OWNED_MARKERS,
+    PHOTO_NUMBER_RE,
+    PHOTO_ORDINAL_RE,
+    PRIORITY,
+    QUANTITY_AFTER_RE,
+    SEASON_HINTS,
+    SEASON_NAMES,
+    SIZE_BEFORE_RE,
+    WEAK_GARMENTS,
+    WORD_RE,
+    color_key,
+)
 from relookx.stylist.types import INTENTS, SEASONS, ParsedMessage
 
 log = logging.getLogger(__name__)
-
-# --- vocabulary -----------------------------------------------------------------------------------
-
-_PHOTO_WORD = r"(?:image|photo(?:graph)?|picture|pic|img|snapshot|upload)s?"
-_PHOTO_NUMBER_RE = re.compile(rf"\b{_PHOTO_WORD}\s*(?:#|no\.?\s*|number\s*)?(\d+)\b|(?<![\w#&])#(\d+)\b")
-_PHOTO_ORDINAL_RE = re.compile(
-    r"\b(?:(?:the|my)\s+)?(last|latest|most recent|newest|previous|second[- ]to[- ]last|first|earliest|"
-    rf"oldest|second|third)\s+(?:one\s+)?{_PHOTO_WORD}\b"
-)
-_ORDINAL_INDEX = {"last": -1, "latest": -1, "most recent": -1, "newest": -1, "previous": -2,
-                  "second to last": -2, "first": 0, "earliest": 0, "oldest": 0,
-                  "second": 1, "third": 2}
-
-_CURRENCY_AFTER = r"(?:\s?[$€£]|\s?(?:eur(?:os?)?|usd|dollars?|bucks|gbp|pounds?|quid|chf|francs?)\b)"
-_AMOUNT_RE = re.compile(
-    rf"(?P<cur>[$€£]\s?)?(?<![\w.,])(?P<num>\d+(?:[.,]\d+)?)(?P<k>k\b)?(?P<after>{_CURRENCY_AFTER})?"
-)
-_MAX_BEFORE_RE = re.compile(
-    r"(?<![a-z])(?:under|below|beneath|less than|no more than|not more than|max(?:imum)?|at most|up to|within|"
-    r"cheaper than|lower than|less then|<=?|≤|around|about|approximately|roughly|budget(?: is| of| around"
-    r"| about)?:?|between)\s*$"
-)
-_MIN_RE = re.compile(r"(?<![a-z])(?:over|above|(?<!no )(?<!not )more than|at least)\s*$")
-_MIN_WITH_CURRENCY_RE = re.compile(r"(?<![a-z])(?:from|minimum|min)\s*$")
-_MAX_AFTER_RE = re.compile(r"^\s*(?:or less|or under|or cheaper|max(?:imum)?|at most)\b")
-# A number followed by one of these is a quantity or a measure, not a photo or a price.
-_QUANTITY_AFTER_RE = re.compile(
-    r"^\s*(?:%|cm|mm|kg|lbs?|years?|yrs?|yo|months?|days?|weeks?|hours?|minutes?|am|pm|st|nd|rd|th|"
-    r"colou?rs?|items?|pieces?|garments?|outfits?|looks?|options?|ideas?|suggestions?|times?|people|x)\b"
-)
-_SIZE_BEFORE_RE = re.compile(r"(?:size|sized|eu|us|uk|fr|it)\s*$")
-
-_NOT_COLORS = frozenset({"denim", "linen", "moccasin", "leopard", "multicolor", "snow", "tomato", "lemon",
-                         "chocolate", "cherry", "wheat", "peru", "stone", "brick", "petrol"})
-_NEGATIONS = frozenset({"not", "no", "without", "except", "avoid", "avoiding", "hate", "but", "than", "nothing",
-                        "isn't", "aren't", "don't", "never", "instead", "dislike"})
-_OWNED_MARKERS = frozenset({"my", "with", "match", "matching", "own", "have"})
-
-
-def _color_key(text: str) -> str:
-    return re.sub(r"[\s\-_'.]+", "", text.lower()).replace("gray", "grey")
-
-
-_COLOR_KEYS = frozenset(_color_key(name) for name in COLORS)
-
-_WEAK_GARMENTS = frozenset({
-    "top", "short", "cap", "ring", "watch", "tie", "pump", "bottom", "tank", "cape", "derby", "oxford",
-    "converse", "kicks", "slides", "pouch", "hobo", "shopper", "messenger", "braces", "wedge", "visor",
-    "bonnet", "trainer", "trainers", "tee", "jersey", "knit", "pant", "jean", "mule", "clog", "heel",
-    "flats", "glasses", "cami", "stole", "panama", "duffle", "duffel", "polo", "fleece", "bomber", "turban",
-    "trench", "tights", "cargo",
-})
-_DETERMINERS = frozenset({"a", "an", "the", "my", "some", "new", "any", "one", "this", "that", "your",
-                          "another", "what", "which", "nice", "cute", "simple", "cropped", "long"})
-_GARMENT_PAIRS = frozenset({
-    "tank top", "t shirt", "crop top", "bucket hat", "baseball cap", "trench coat", "suit jacket",
-    "bow tie", "pocket square", "fanny pack", "bum bag", "flip flop", "flip flops", "cargo pants",
-    "maxi dress", "kimono dress", "button down", "long sleeve", "hair clip", "duffle coat", "tote bag",
-})
-
-_OCCASIONS: tuple[tuple[str, str], ...] = (
-    ("interview", r"\binterviews?\b"),
-    ("wedding", r"\bweddings?\b"),
-    ("funeral", r"\bfunerals?\b"),
-    ("party", r"\bpart(?:y|ies)\b|\bbirthday\b|\bclubbing\b|\bnight out\b|\bcelebration\b"),
-    ("date", r"\b(?:a|first|dinner|romantic|hot) date\b|\bdate night\b|\bdating\b"),
-    ("work", r"\b(?:office|workplace|business|corporate|meetings?|professional|workwear)\b|"
-             r"\b(?:for|to|at|from) work\b|\bwork (?:outfit|wear|clothes|look|event|day)s?\b"),
-    ("formal", r"\bformal\b|\bgala\b|\bblack[- ]tie\b|\bceremon(?:y|ies)\b|\bopera\b"),
-    ("evening", r"\bevenings?\b|\bcocktails?\b|\bdinner\b|\btonight\b"),
-    ("beach", r"\bbeach\b|\bpool(?:side)?\b|\bseaside\b|\bresort\b"),
-    ("sport", r"\bgym\b|\bsports?\b|\bworkouts?\b|\byoga\b|\bhik(?:e|ing)\b|\bjogging\b|\bfitness\b|"
-              r"\b(?:for|go|went) running\b"),
-    ("travel", r"\btravel\w*\b|\btrips?\b|\bvacation\b|\bholidays?\b|\bairport\b|\bflights?\b"),
-    ("concert", r"\bconcerts?\b|\bfestivals?\b|\bgigs?\b"),
-    ("school", r"\bschool\b|\buniversity\b|\bcollege\b|\bcampus\b"),
-    ("weekend", r"\bweekends?\b"),
-    ("casual", r"\bcasual\b|\beveryday\b|\bdaily\b|\brelaxed\b"),
-)
-_SEASON_NAMES = (("winter", r"\bwinter\w*\b"), ("summer", r"\bsummer\w*\b"), ("spring", r"\bspring\w*\b"),
-                 ("autumn", r"\bautumn\w*\b|\b(?:for|in|this|next|the|early|late|during) fall\b|"
-                            r"\bfall (?:outfit|look|wardrobe|season|weather|colou?rs?|days?)s?\b"))
-_SEASON_HINTS = (("winter", r"\bcold(?:er)?\b|\bchilly\b|\bfreezing\b|\bsnowy?\b|\bsomething warm\b|"
-                            r"\bwarm (?:piece|layer|jacket|coat|sweater)\b|\bkeeps? me warm\b"),
-                 ("summer", r"\bhot (?:days?|weather|season)\b|\bthe heat\b|\bheatwave\b|"
-                            r"\bwarm (?:days?|weather|season)\b|\bsunny\b"))
-
-# (intent, weight, pattern): a message's intent is the one whose matched cues weigh most.
-_CUES: tuple[tuple[str, int, str], ...] = (
-    ("preview", 3, r"\bpreviews?\b|\brender\w*\b|\bvisuali[sz]e\b|\bvirtual(?:ly)? try[- ]?on\b|"
-                   r"\btry (?:it|this|that|them) on\b|\blooks? like on me\b|\bgenerate (?:an? )?(?:image|picture)\b"),
-    ("preview", 3, r"\bwhat (?:would|will|does|might|could) (?:it|this|that|they|i|the [\w ]{1,25}?) look like\b|"
-                   r"\bhow (?:would|will|do|does) (?:i|it|this|that|they) look\b"),
-    ("preview", 3, r"\b(?:see|show|picture|imagine) (?:me|myself) (?:in|wearing|with)\b|\bof me wearing\b"),
-    ("preview", 1, r"\bon me\b|\bwearing it\b"),
-    ("shop", 3, r"\bwhere (?:can|could|do|should|would|to) (?:i |we )?(?:buy|get|find|order|purchase|shop)\b|"
-                r"\bprice of\b|\bin stock\b|\bwhere (?:is|are) (?:it|this|that|they) sold\b"),
-    ("shop", 3, r"\bhow much (?:does|would|will|do|is|are) (?:it|this|that|they|these|the (?:recommended|"
-                r"suggested|new)\b[\w ]{0,20}?)(?: cost)?\b(?! worth)"),
-    ("shop", 2, r"\bbuy(?:ing)?\b|\bpurchas\w*\b|\bshop(?:s|ping)?\b|\bstores?\b|\bretailers?\b|"
-                r"\bfind (?:it|this|that|them|one)\b|\border (?:it|this|that|one)\b"),
-    ("shop", 1, r"\blinks?\b|\bonline\b"),
-    ("wardrobe_question", 3, r"\bhow many\b|\bdo i (?:have|own)\b|\bhave i got\b|\bmost (?:common|frequent|"
-                             r"used|popular|dominant|expensive)\b|\bworth\b|\btotal value\b|\bcheapest\b"),
-    ("wardrobe_question", 3, r"\bhow much (?:is|are|did|have) (?:i|my|all my)\b|\baverage (?:price|cost|value)\b|"
-                             r"\blist (?:of )?(?:my|all|every)\b|\bwhich occasions?\b|\bnumber of\b|"
-                             r"\bwhat(?:'s| is) in (?:my|image|photo)\b|\bwhat colou?rs? (?:do i|are in|dominate)\b"),
-    ("wardrobe_question", 2, r"\bshow (?:me )?(?:all )?(?:of )?my\b|\b(?:in|from) my (?:wardrobe|closet)\b|"
-                             r"\bsummar(?:y|i[sz]e)\b|\boccasions?\b|\bmy (?:favou?rite|main) colou?r\b|\bi own\b"),
-    ("recommend", 3, r"\brecommend(?!ed)\w*\b|\bsuggest(?!ed)\w*\b|\badvi[cs]e\b|\bwhat to wear\b|"
-                     r"\bwhat (?:else )?(?:goes|would go|could go|will go|should go|can go|pairs|matches)\b|"
-                     r"\bto (?:match|go with|pair with|complete|complement)\b|\badd to (?:my|the|this|image|photo)\b"),
-    ("recommend", 3, r"\bwhat (?:should|could|can|would|do) (?:i|you) (?:add|wear|pair|put|get|buy|choose)\b|"
-                     r"\b(?:what|which|something|anything|a piece|one piece)\b[^.?!]{0,30}?\b(?:go|goes|pair|"
-                     r"pairs|match|matches|work|works) with\b|\bstyle (?:image|photo|picture|this|it|me)\b"),
-    ("recommend", 2, r"\b(?:match|complete|complement|elevate|upgrade|improve)\b|\bi(?: really)? (?:need|want|"
-                     r"would like|'d like)\b|\blooking for\b|\b(?:missing|lacks?|lacking)\b|\bhelp me\b"),
-    ("recommend", 1, r"\bsomething\b|\bideas?\b|\bcritique\b|\brate\b|\bwhat do you think (?:of|about)\b"),
-    ("chat", 2, r"^\W*(?:is|are|does|do|can|could|should|would|will|isn't|aren't|doesn't)\b(?! (?:you|i have|i own)\b)|"
-                r"^\W*(?:hello|hi|hey|thanks|thank you|good (?:morning|evening))\b"),
-    ("chat", 1, r"\bwhat (?:is|are) (?:a|an|the)\b|\bexplain\b|\btell me about\b|\bdifference between\b|"
-                r"\bhow (?:do|to)\b|\bwhy\b"),
-)
-_CUE_RES = tuple((intent, weight, re.compile(pattern)) for intent, weight, pattern in _CUES)
-_PRIORITY = ("preview", "shop", "wardrobe_question", "recommend", "chat")
-_WORD_RE = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 
 
 # --- parsing --------------------------------------------------------------------------------------
@@ -193,14 +93,14 @@ def unknown_photo_note(number: int, photo_numbers: Sequence[int]) -> str:
 def _find_photo(low: str, numbers: list[int], result: ParsedMessage) -> tuple[str, int]:
     """Resolve the photo reference into `result`; return the masked text and how many distinct refs."""
     found: list[tuple[int, str, int | None]] = []  # (position, phrase, number; None when unresolvable)
-    for m in _PHOTO_NUMBER_RE.finditer(low):
+    for m in PHOTO_NUMBER_RE.finditer(low):
         typed = int(m.group(1) or m.group(2))
         if typed not in numbers:
             result.notes.append(unknown_photo_note(typed, numbers))
         found.append((m.start(), m.group(0), typed if typed in numbers else None))
         low = _mask(low, m.start(), m.end())
-    for m in _PHOTO_ORDINAL_RE.finditer(low):
-        index = _ORDINAL_INDEX[m.group(1).replace("-", " ")]
+    for m in PHOTO_ORDINAL_RE.finditer(low):
+        index = ORDINAL_INDEX[m.group(1).replace("-", " ")]
         resolved = numbers[index] if -len(numbers) <= index < len(numbers) else None
         if resolved is None:
             result.notes.append(
@@ -221,7 +121,7 @@ def _find_prices(low: str, result: ParsedMessage) -> tuple[str, int]:
     bare = 0
     pending = False  # a number that may be the lower end of a range ("50-80 euros")
     last_was_price = False
-    for m in _AMOUNT_RE.finditer(low):
+    for m in AMOUNT_RE.finditer(low):
         before, after = low[max(0, m.start() - 25):m.start()], low[m.end():m.end() + 25]
         value = parse_price(m.group("num"))
         if value is None:
@@ -229,10 +129,10 @@ def _find_prices(low: str, result: ParsedMessage) -> tuple[str, int]:
         value *= 1000 if m.group("k") else 1
         has_currency = bool(m.group("cur") or m.group("after") or m.group("k"))
         joined = bool(re.search(r"(?:\band|\bto|-|–)\s*$", before))
-        if _MIN_RE.search(before) or (has_currency and _MIN_WITH_CURRENCY_RE.search(before)):
+        if MIN_RE.search(before) or (has_currency and MIN_WITH_CURRENCY_RE.search(before)):
             result.notes.append(f"A minimum price ({value:g}) is not a constraint the stylist uses.")
             is_price = False
-        elif has_currency or _MAX_BEFORE_RE.search(before) or _MAX_AFTER_RE.search(after) or (
+        elif has_currency or MAX_BEFORE_RE.search(before) or MAX_AFTER_RE.search(after) or (
                 joined and last_was_price):
             # The upper end wins: "between 50 and 80" or "50-80 euros" -> 80.
             current = result.constraints.max_price
@@ -246,7 +146,7 @@ def _find_prices(low: str, result: ParsedMessage) -> tuple[str, int]:
         else:
             is_price = False
             next_words = after.split()
-            quantity = (_QUANTITY_AFTER_RE.search(after) or _SIZE_BEFORE_RE.search(before)
+            quantity = (QUANTITY_AFTER_RE.search(after) or SIZE_BEFORE_RE.search(before)
                         or 1900 <= value <= 2100
                         or (next_words and normalize_category(next_words[0]) != "other"))
             bare += int(not quantity) + int(pending)
@@ -265,17 +165,17 @@ def _find_colors(words: list[tuple[str, int]], result: ParsedMessage) -> tuple[l
     while i < len(words):
         for n in (3, 2, 1):
             phrase = " ".join(w for w, _ in words[i:i + n]).replace("-", " ")
-            if len(words[i:i + n]) == n and _color_key(phrase) in _COLOR_KEYS and phrase not in _NOT_COLORS:
+            if len(words[i:i + n]) == n and color_key(phrase) in COLOR_KEYS and phrase not in NOT_COLORS:
                 break
         else:
             i += 1
             continue
         covered.update(range(i, i + n))
         context = {w for w, _ in words[max(0, i - 3):i]}
-        if context & _NEGATIONS:
+        if context & NEGATIONS:
             result.notes.append(f"Avoiding {phrase} is not a constraint the stylist can enforce yet.")
         else:
-            kind = owned if context & _OWNED_MARKERS else targets
+            kind = owned if context & OWNED_MARKERS else targets
             if phrase not in kind:
                 kind.append(phrase)
         i += n
@@ -292,18 +192,18 @@ def _find_garments(words: list[tuple[str, int]], covered: set[int]) -> tuple[_Ga
     i = 0
     while i < len(words):
         pair = " ".join(w.replace("-", " ") for w, _ in words[i:i + 2])
-        if pair in _GARMENT_PAIRS:
+        if pair in GARMENT_PAIRS:
             word, n = pair, 2
         else:
             word, n = words[i][0], 1
             prev = words[i - 1][0] if i else ""
-            if word in _WEAK_GARMENTS and prev not in _DETERMINERS and (i - 1) not in covered:
+            if word in WEAK_GARMENTS and prev not in DETERMINERS and (i - 1) not in covered:
                 i += 1
                 continue
         category = normalize_category(word)
         if category != "other":
             context = {w for w, _ in words[max(0, i - 2):i]}
-            (owned if context & _OWNED_MARKERS else targets).append((word, category))
+            (owned if context & OWNED_MARKERS else targets).append((word, category))
         i += n
     return targets, owned
 
@@ -320,15 +220,15 @@ def parse_message(text: str, *, photo_numbers: Sequence[int]) -> ParsedMessage:
     low = " ".join(text.lower().replace("’", "'").replace("colour", "color").split())
     masked, photo_refs = _find_photo(low, numbers, result)
     masked, bare_numbers = _find_prices(masked, result)
-    words = [(m.group(0), m.start()) for m in _WORD_RE.finditer(masked)]
+    words = [(m.group(0), m.start()) for m in WORD_RE.finditer(masked)]
     colors, owned_colors, covered = _find_colors(words, result)
     garments, owned_garments = _find_garments(words, covered)
     c = result.constraints
-    c.occasion = _first_match(_OCCASIONS, masked)
-    c.season = _first_match(_SEASON_NAMES, masked) or _first_match(_SEASON_HINTS, masked)
+    c.occasion = _first_match(OCCASIONS, masked)
+    c.season = _first_match(SEASON_NAMES, masked) or _first_match(SEASON_HINTS, masked)
 
-    scores = {i: sum(w for intent, w, cue in _CUE_RES if intent == i and cue.search(low)) for i in INTENTS}
-    best, second = sorted(INTENTS, key=lambda i: (-scores[i], _PRIORITY.index(i)))[:2]
+    scores = {i: sum(w for intent, w, cue in CUE_RES if intent == i and cue.search(low)) for i in INTENTS}
+    best, second = sorted(INTENTS, key=lambda i: (-scores[i], PRIORITY.index(i)))[:2]
     if best == "wardrobe_question":  # "do I have blue tops": the owned things are the subject
         colors, garments = colors or owned_colors, garments or owned_garments
     if colors:

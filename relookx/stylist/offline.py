@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 
@@ -18,6 +17,17 @@ import numpy as np
 
 from relookx.garments import delta_e, hex_to_name
 from relookx.stylist import palette as pal
+from relookx.stylist.critique import (
+    TEXTURE_WORDS,
+    agree,
+    article,
+    color_reason,
+    critique_sentences,
+    garment_names,
+    outfit_mood,
+    ratings,
+    wardrobe_sample,
+)
 from relookx.stylist.rules import LARGE, PIECE_RULES, fixed_category, fixed_color
 from relookx.stylist.types import Harmony, OutfitItem, Piece, StyleRequest, Stylist
 from relookx.stylist.vocabulary import (
@@ -37,6 +47,9 @@ from relookx.stylist.vocabulary import (
     WIDE_FITS,
     Kind,
 )
+
+__all__ = ["FIXED_COLOR_TOLERANCE", "OfflineStylist", "color_basis", "critique_sentences", "material_of",
+           "occasion_tag", "ratings", "recommend", "wardrobe_sample"]
 
 FIXED_COLOR_TOLERANCE = 25.0  # CIEDE2000: how far an asked color may move to avoid an owned duplicate
 
@@ -63,17 +76,6 @@ def material_of(item: OutfitItem) -> str | None:
     """The vocabulary material named in a garment's material or name ("Navy wool coat" -> "wool")."""
     text = f"{item.material} {item.name}".lower()
     return next((m for m in _LONGEST_FIRST if m in text), None)
-
-
-def wardrobe_sample(wardrobe: Sequence[OutfitItem]) -> list[OutfitItem]:
-    """A stand-in outfit for "no photo": the most common color of each main category in the wardrobe."""
-    sample = []
-    for category in ("top", "bottom", "outerwear", "footwear"):
-        items = [g for g in wardrobe if g.category == category and pal.item_hex(g)]
-        if items:
-            common = Counter(g.color_name or g.color_hex for g in items).most_common(1)[0][0]
-            sample.append(next(g for g in items if (g.color_name or g.color_hex) == common))
-    return sample
 
 
 def color_basis(outfit: Sequence[OutfitItem], piece_rule: str) -> list[OutfitItem]:
@@ -232,83 +234,9 @@ def _shades(asked: str, rng: random.Random, n: int = 40) -> list[str]:
     return kept[:1] + kept[1 :: max(1, (len(kept) - 1) // n)]  # an even sample over the whole tolerance
 
 
-TEXTURE_WORDS = {"smooth": "a smooth, clean hand", "crisp": "a crisp, structured hand", "knit": "a soft knit",
-                 "brushed": "a soft, brushed nap", "rough": "a visible, natural grain"}
-
-
-def _names(items: Sequence[OutfitItem]) -> str:
-    words = [g.name.lower() for g in items]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _mood(points: Sequence[pal.ColorPoint]) -> str:
-    bright = sum(pal.is_bright(pal.color_info(p.hex)) for p in points)
-    if bright >= 2:
-        return "bright and lively"
-    if bright == 1:
-        return "calm with one bright note"
-    hued = [p for p in points if p.hued]
-    warm = sum(p.hue < 75 or p.hue >= 330 for p in hued)
-    if not hued:
-        return "quiet and neutral"
-    return "warm and calm" if warm == len(hued) else "cool and calm" if warm == 0 else "a calm mix of warm and cool"
-
-
 def _replaces(new: str, old: str) -> bool:
     """True when a new piece of category `new` takes the place of an outfit garment of category `old`."""
     return new == old or (new == "dress" and old in ("top", "bottom")) or (old == "dress" and new in ("top", "bottom"))
-
-
-def _color_phrase(request: StyleRequest, hex_: str, basis: Sequence[OutfitItem], kept: Sequence[OutfitItem],
-                  season: str, pattern: str) -> str:
-    rule, points = request.color_rule, pal.palette(basis)
-    if not pal.accepts(rule, hex_, basis, season=season):
-        if fixed_color(request.constraints):
-            return ("keeps the color you asked for; it does not follow the color rule against this outfit, "
-                    "so the cut does the work")
-        return "is a color you do not own yet: you already have every shade this color rule suggests"
-    info, name = pal.color_info(hex_), pal.base_name(points)
-    d = pal.hue_distance(info.hue, pal.base_hue(points))
-    neutrals = [p.item.lower() for p in sorted(pal.palette(kept), key=lambda p: -p.weight) if p.neutral]
-    if rule == "complementary":
-        return f"sits opposite {name} on the color wheel (about {d:.0f} degrees away)"
-    if rule == "analogous":
-        return f"sits next to {name} on the color wheel ({d:.0f} degrees away)"
-    if rule == "accent":
-        return f"is a saturated accent {d:.0f} degrees from {name}, a small dose against the rest"
-    if rule == "sandwich":
-        if info.neutral:
-            bright = next((p for p in points if pal.is_bright(pal.color_info(p.hex))), None)
-            return f"is a neutral that frames your bright {bright.item.lower() if bright else 'piece'}"
-        if len(neutrals) >= 2:
-            return f"is a bright color sandwiched between your {neutrals[0]} and {neutrals[1]}"
-        if neutrals:
-            return f"is a bright color to set between your {neutrals[0]} and another neutral"
-        return "is a bright color to set between neutral layers"
-    if rule == "monochromatic":
-        if name == "neutrals":
-            return "stays in the outfit's neutrals with a clearly different shade"
-        ref = [p for p in points if p.hued and pal.hue_distance(p.hue, info.hue) <= 15] or list(points)
-        lighter = info.lightness > sum(p.lightness for p in ref) / len(ref)
-        return f"repeats the {name} hue in a {'lighter' if lighter else 'darker'} shade"
-    if rule == "pattern_mixing":
-        shared = next((p for p in points if p.hued and pal.hue_distance(p.hue, info.hue) <= 15), None)
-        source = f"the {shared.color_name} of your {shared.item.lower()}" if shared else "the outfit's neutrals"
-        return f"repeats {source} in a {pattern or 'patterned'} design"
-    return f"comes from the {season} palette"
-
-
-def _article(word: str, plural: bool) -> str:
-    return "A pair of" if plural else "An" if word[:1].lower() in "aeiou" else "A"
-
-
-def _agree(phrase: str, plural: bool) -> str:
-    """Make the phrase's first verb agree with a plural garment noun ("jeans sit", "a tee sits")."""
-    if not plural:
-        return phrase
-    verb, _, rest = phrase.partition(" ")
-    verb = {"is": "are"}.get(verb, verb[:-1] if verb.endswith("s") else verb)
-    return f"{verb} {rest}"
 
 
 def _build(request: StyleRequest, outfit: Sequence[OutfitItem], basis: Sequence[OutfitItem], category: str,
@@ -329,22 +257,22 @@ def _build(request: StyleRequest, outfit: Sequence[OutfitItem], basis: Sequence[
     name = " ".join(w for w in words if w)
     texture, surface, _ = MATERIALS[material]
     others = [g for g in outfit if g in basis and not _replaces(category, g.category)][:2]
-    wear = f" Wear it with your {_names(others)}." if others else ""
+    wear = f" Wear it with your {garment_names(others)}." if others else ""
     occasion = c.occasion.lower() if c.occasion else ", ".join(OCCASION_WORDS[t] for t in kind.occasions[:2])
     plural = kind.noun.endswith("s") and not kind.noun.endswith("ss")
     subject = f"{color_name} {kind.noun}"
-    subject = subject if plural else f"{_article(color_name, False).lower()} {subject}"
+    subject = subject if plural else f"{article(color_name, False).lower()} {subject}"
     kept = [g for g in basis if not _replaces(category, g.category)]
-    color_phrase = _agree(_color_phrase(request, hex_, basis, kept, season, pattern), plural)
+    color_phrase = agree(color_reason(request, hex_, basis, kept, season, pattern), plural)
     staples = "Your wardrobe's staples, the" if from_wardrobe else "Your"
-    opening = (f"{staples} {_names(outfit[:2])} {'are' if len(outfit) > 1 else 'is'} {_mood(pal.palette(outfit))}"
-               if outfit else "There are no garments to build on yet")
+    opening = (f"{staples} {garment_names(outfit[:2])} {'are' if len(outfit) > 1 else 'is'} "
+               f"{outfit_mood(pal.palette(outfit))}" if outfit else "There are no garments to build on yet")
     reason = (f"{opening}; {subject} {color_phrase} ({request.color_rule.replace('_', ' ')}), and {why} "
               f"({request.piece_rule.replace('_', ' ')}).")
     return Piece(
         name=name[:1].upper() + name[1:], category=category, color_name=color_name, color_hex=hex_, fit=fit,
         price=_price(category, material, request, rng), context=f"{occasion}, {season}",
-        description=(f"{_article(fit, plural)} {fit} {kind.noun} in {color_name} {material}"
+        description=(f"{article(fit, plural)} {fit} {kind.noun} in {color_name} {material}"
                      f"{f' with a {pattern} pattern' if pattern else ''}, "
                      f"with {TEXTURE_WORDS[texture]} and a {surface} finish.{wear}"),
         reason=reason,
@@ -433,74 +361,6 @@ def _farthest(owned: pal.OwnedIndex, steps: Sequence[tuple[str, str, set[str]]],
             i = int(dist.argmax())
             best = (float(dist[i]), pool[i], step)
     return best
-
-
-def ratings(outfit: Sequence[OutfitItem], score: float) -> dict[str, int]:
-    """Style, comfort, versatility and overall out of 10, from the harmony score and the outfit's makeup."""
-    present = {g.category for g in outfit}
-    complete = (0.5 * (({"top", "bottom"} <= present) or "dress" in present) + 0.2 * ("footwear" in present)
-                + 0.15 * ("outerwear" in present) + 0.15 * bool(present & {"accessory", "bag", "headwear"}))
-    text = " ".join(f"{g.name} {g.fit} {g.material}" for g in outfit).lower()
-    easy = sum(any(w in f"{g.fit} {g.name}".lower() for w in ("relaxed", "regular", "oversized", "loose", "knit"))
-               for g in outfit)
-    comfort = (7.0 + (easy >= len(outfit) / 2) + 0.5 * any(w in text for w in ("jersey", "cotton", "knit", "linen"))
-               - any(w in text for w in ("heel", "stiletto", "platform", "pump")) - 0.5 * ("sequin" in text))
-    points = pal.palette(outfit)
-    total = sum(p.weight for p in points) or 1.0
-    neutral = sum(p.weight for p in points if p.neutral) / total
-    style = 0.7 * score + 3.0 * complete
-    versatility = 1.0 + 6.0 * neutral + 3.0 * complete
-    overall = 0.45 * style + 0.2 * comfort + 0.35 * versatility
-    values = {"style": style, "comfort": comfort, "versatility": versatility, "overall": overall}
-    return {k: int(min(10, max(1, round(v)))) for k, v in values.items()}
-
-
-def critique_sentences(request: StyleRequest) -> list[str]:
-    """The critique as sentences: what it is, strengths, improvements (one large piece), verdict, ratings."""
-    outfit, wardrobe = list(request.outfit), request.wardrobe
-    lead: list[str] = []
-    if not outfit:
-        if not wardrobe:
-            return ["There is no outfit photo and no garment in your wardrobe yet, so there is nothing to critique: "
-                    "add a photo on the Images page and I will look at it."]
-        outfit = wardrobe_sample(wardrobe)
-        colors = ", ".join(c for c, _ in Counter(g.color_name for g in wardrobe if g.color_name).most_common(3))
-        lead.append(f"There is no outfit photo to critique, so this looks at your wardrobe as a whole: "
-                    f"{len(wardrobe)} garments, most often {colors}; its staples are the {_names(outfit)}.")
-    else:
-        lead.append(f"This outfit puts together the {_names(outfit)}.")
-    found = pal.judged(outfit)
-    score = pal.harmony(outfit).score
-    present = {g.category for g in outfit}
-    strengths = [r for d, r in found if d > 0]
-    weak = [r for d, r in found if d < 0]
-    if {"top", "bottom"} <= present or "dress" in present:
-        strengths.append("the base is complete")
-    lead.append(f"Strengths: {'; '.join(strengths[:3])}." if strengths
-                else f"Strengths: the {outfit[0].name.lower()} gives the outfit a clear starting point.")
-    weakest = pal.weakest_item(outfit)
-    large = weakest if weakest is not None and weakest.category in LARGE else None
-    top = next((g for g in outfit if g.category in ("top", "dress")), None)
-    if large is not None and weak:
-        fix = (f"rethink the {large.name.lower()}, since {weak[0]}; a {large.category} in another color or "
-               "texture would help")
-    elif "outerwear" not in present and top is not None:
-        fix = f"add a jacket or coat over the {top.name.lower()} so the outfit looks finished"
-    elif large is not None:
-        fix = (f"the {large.name.lower()} is the piece to work on: a different cut or texture would give the "
-               "outfit more shape")
-    else:
-        fix = "add a large piece, a top or a jacket, to anchor the small ones"
-    small = [c for c in ("footwear", "bag", "accessory") if c not in present]
-    extra = f"; {'shoes' if small[0] == 'footwear' else 'a ' + small[0]} would finish it" if small else ""
-    lead.append(f"Improvements: {fix}{extra}.")
-    marks = ratings(outfit, score)
-    verdict = ("a confident, finished outfit" if marks["overall"] >= 8 else
-               "a solid base that one well-chosen piece would lift" if marks["overall"] >= 6 else
-               "the pieces do not talk to each other yet, and one change would help most")
-    lead.append(f"Verdict: {verdict} (color harmony {score:g}/10).")
-    lead.append("Ratings: " + ", ".join(f"{k} {v}/10" for k, v in marks.items()) + ".")
-    return lead
 
 
 class OfflineStylist(Stylist):
