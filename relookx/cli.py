@@ -13,19 +13,19 @@ import dataclasses
 import getpass
 import json
 import logging
-import math
 import os
 import sys
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from sqlalchemy.engine import Engine
 
 from relookx import __version__, auth, store
+from relookx.cli_format import TABLE_COLUMNS as TABLE_COLUMNS  # re-exported
+from relookx.cli_format import _jsonable, _plural, _records, format_stats, format_table
 from relookx.config import Settings, load_settings, with_overrides
 from relookx.db import current_revision, make_engine, session_scope, upgrade
 from relookx.errors import ConfigError, RelookXError
@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 PROG = "python -m relookx"
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 GARMENT_KEYS = EXPORT_COLUMNS  # keys of one garment in `wardrobe list --json` and the CSV export
-TABLE_COLUMNS = (  # (heading, key, widest width)
-    ("image", "photo_number", 5), ("name", "name", 28), ("category", "category", 10),
-    ("color", "color", 14), ("hex", "color_hex", 7), ("price", "price", 10), ("context", "context", 30),
-)
 
 
 class CliError(RelookXError):
@@ -134,10 +130,6 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings, out: IO[str]) ->
 
 # --- photos ---------------------------------------------------------------------------------------
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def cmd_photos_add(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     """Store and analyse each file; one line per file; non-zero when any file failed."""
     from relookx.photos import add_and_analyze_batch, storage_for
@@ -186,50 +178,11 @@ def cmd_photos_add(args: argparse.Namespace, settings: Settings, out: IO[str]) -
 
 # --- wardrobe -------------------------------------------------------------------------------------
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars from pandas frames
-        return _jsonable(value.item())
-    return value
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
 def garment_records(engine: Engine, user_id: int) -> list[dict[str, Any]]:
     """The user's garments as flat records with GARMENT_KEYS (for JSON, CSV and the table)."""
     with session_scope(engine) as session:
         rows = store.garment_rows(session, user_id=user_id)
     return [export_record(row) for row in rows]
-
-
-def _cell(value: Any, key: str, width: int) -> str:
-    if value is None:
-        text = ""
-    elif key == "price":
-        text = f"{float(value):.2f}"
-    else:
-        text = " ".join(str(value).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def format_table(records: Sequence[Mapping[str, Any]]) -> str:
-    """A plain-text table of garments (TABLE_COLUMNS)."""
-    cells = [[_cell(r.get(key), key, width) for _, key, width in TABLE_COLUMNS] for r in records]
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, (h, _, _) in enumerate(TABLE_COLUMNS)]
-    right = {"photo_number", "price"}
-
-    def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if key in right else v.ljust(w)
-                 for v, w, (_, key, _) in zip(values, widths, TABLE_COLUMNS, strict=True)]
-        return "  ".join(parts).rstrip()
-
-    head = line([h for h, _, _ in TABLE_COLUMNS])
-    return "\n".join([head, line(["-" * w for w in widths]), *(line(row) for row in cells)])
 
 
 def cmd_wardrobe_list(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
@@ -261,28 +214,6 @@ def wardrobe_stats(engine: Engine, user_id: int) -> dict[str, Any]:
     stats["value_by_category"] = _records(analytics.value_by_category(garments))
     stats["occasions"] = _records(analytics.occasion_counts(garments))
     return stats
-
-
-def format_stats(stats: Mapping[str, Any]) -> str:
-    """The stats as readable text."""
-    top = stats["top_color_name"]
-    lines = [
-        f"Photos: {stats['photos']}   Garments: {stats['garments']}   Categories: {stats['categories']}",
-        f"Known value: {stats['total_value']:.2f} ({stats['priced']} of {stats['garments']} priced)",
-        f"Top colour: {top} ({stats['top_color_hex'] or 'no hex'})" if top else "Top colour: -",
-    ]
-
-    def section(title: str, rows: list[dict[str, Any]], fmt: Callable[[dict[str, Any]], str]) -> None:
-        if rows:
-            lines.extend(["", f"{title}:", *("  " + fmt(r) for r in rows)])
-
-    section("By category", stats["by_category"], lambda r: f"{r['category']:<12}{r['count']:>5}")
-    section("Palette", stats["palette"],
-            lambda r: f"{r['color_name']:<16}{r['color_hex'] or '-':<9}{r['count']:>5}")
-    section("Value by category", stats["value_by_category"],
-            lambda r: f"{r['category']:<12}{r['value']:>10.2f}  ({r['priced']} priced)")
-    section("Occasions", stats["occasions"], lambda r: f"{r['occasion']:<16}{r['count']:>5}")
-    return "\n".join(lines)
 
 
 def cmd_wardrobe_stats(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:

@@ -3,8 +3,9 @@
 Pure functions of `(html, url)`: fetching lives elsewhere. The page is never parsed into a full tree;
 script blocks and meta tags are found with regular expressions and only the microdata item is read
 tag by tag with a regex tokenizer, so a 1 MB page takes milliseconds. A price is only ever read from a price
-field of structured data, never guessed from text on the page. JSON-LD, microdata and the shared
-normalisers live in `relookx.shop.structured`; `availability`, `price_field` and `loads_lenient` are re-exported here.
+field of structured data, never guessed from text on the page. JSON-LD and microdata live in
+`relookx.shop.structured`, the shared normalisers in `relookx.shop.values`; `availability`, `price_field` and
+`loads_lenient` are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,21 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from relookx.garments import color_to_hex, normalize_category
-from relookx.shop.structured import (
-    _ATTR_RE,
-    _clean,
-    _currency,
-    _description,
-    _scripts,
-    _summarise_offers,
-    _url,
-    availability,
-    json_ld,
-    loads_lenient,
-    microdata,
-    price_field,
-)
+from relookx.shop.structured import _ATTR_RE, _scripts, json_ld, loads_lenient, microdata
 from relookx.shop.types import Product
+from relookx.shop.values import _clean, _currency, _description, _summarise_offers, _url, availability, price_field
 
 log = logging.getLogger(__name__)
 
