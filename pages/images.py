@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import streamlit as st
 
-from relookx import photos, store
+from relookx import history, photos, store
 from relookx.db import session_scope
 from relookx.errors import RelookXError, UploadError
 from relookx.ui import components, deps
@@ -97,9 +97,6 @@ if not gallery:
             icon=":material/photo_camera:")
     st.stop()
 
-with st.expander("Previews of new pieces on your photos", icon=":material/auto_awesome:"):
-    if not preview_gallery(ctx.engine, ctx.storage, ctx.user_id, limit=8):
-        st.caption("None yet: make one on the Preview page.")
 
 st.subheader(f"Your photos ({len(gallery)})")
 PER_PAGE = 12
@@ -132,3 +129,10 @@ for row_start in range(0, len(gallery), 3):
                               on_click=request, args=("analyze", photo.number))
                     st.button("Delete", key=f"delete_{photo.number}", icon=":material/delete:",
                               on_click=st.session_state.__setitem__, args=("confirm_delete", photo.number))
+
+with session_scope(ctx.engine) as session:
+    has_previews = bool(history.list_previews(session, user_id=ctx.user_id, limit=1))
+if has_previews:
+    st.subheader("Previews of new pieces on your photos")
+    preview_gallery(ctx.engine, ctx.storage, ctx.user_id, limit=8)
+    st.page_link("pages/preview.py", label="All previews", icon=":material/auto_awesome:")

@@ -68,6 +68,8 @@ def test_preview_needs_a_photo_then_mockup(data_dir: Path, db: Engine) -> None:
     with session_scope(db) as s:
         [preview] = history.list_previews(s, user_id=uid)
     assert preview.backend == "mockup" and preview.piece["name"] == "Red beanie"
+    at.switch_page("pages/images.py").run()  # the gallery shows on the Images page too
+    assert "Previews of new pieces on your photos" in texts(at) and "Red beanie** on image 1" in texts(at)
 
 
 def test_preview_by_the_webui_and_webui_down(data_dir: Path, db: Engine, sd_server: SDServer) -> None:
