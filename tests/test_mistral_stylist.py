@@ -231,3 +231,14 @@ def test_the_owned_list_keeps_the_relevant_categories(guides):
                                                             guides_root=guides)})
     owned = footwear.split("## Already owned")[1]
     assert "Brown leather loafers" in owned and "Grey wool coat" not in owned
+
+
+def test_an_explicit_request_for_an_owned_color_and_category_is_answered(mistral_server, mistral_settings) -> None:  # noqa: ANN001
+    """Asking for a white top while owning one is not an error: the piece says you own a close match."""
+    stylist = MistralStylist(make_client(mistral_settings), critic_model=CRITIC, advisor_model=ADVISOR, timeout_s=5)
+    request = make_request(category="top", color_name="white", color_hex="#f8f8f8")
+    mistral_server.queue_json(piece(name="White linen shirt", category="top", color_name="white",
+                                    color_hex="#F7F7F7", estimated_price=45))
+    result = stylist.advise(request, CRITIQUE)
+    assert result.name == "White linen shirt" and "You already own a close match (White oxford shirt)" in result.reason
+    assert len(mistral_server.chat_requests) == 1

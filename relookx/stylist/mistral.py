@@ -254,7 +254,9 @@ def piece_problems(request: StyleRequest, piece: Piece) -> list[str]:
             problems.append(f"color {piece.color_name} {piece.color_hex} is not the {constraints.color_name or wanted}"
                             " the user asked for")
         owned = owns_similar(piece.category, piece.color_hex, request.wardrobe)
-        if owned is not None:
+        # A user who fixed both the category and the color asked for exactly this: an owned twin is noted in
+        # the reason (see MistralStylist._piece) rather than refused, else no answer could ever pass.
+        if owned is not None and not (category and wanted):
             problems.append(f"the user already owns {owned.name} ({owned.color_name}): choose another piece or color")
     return problems
 
@@ -340,6 +342,10 @@ class MistralStylist(Stylist):
             max_tokens=PIECE_MAX_TOKENS,
         )
         piece = to_piece(out)
+        owned = owns_similar(piece.category, piece.color_hex, request.wardrobe)
+        if owned is not None:
+            piece.reason = (f"{piece.reason} You already own a close match ({owned.name}); this one follows your "
+                            "request for this color and garment.").strip()
         log.info("Mistral %s recommends %s (%s %s, %s)", model, piece.name, piece.category,
                  piece.color_hex, piece.price)
         return piece
