@@ -6,16 +6,11 @@ Signed-out visitors only get the sign-in page registered; each page also checks 
 
 import streamlit as st
 
-from relookx.errors import RelookXError
 from relookx.ui.context import resolve
 
 st.set_page_config(page_title="RelookX", page_icon="👗", layout="wide")
 
-try:
-    _, _, signed_in = resolve()
-except RelookXError as exc:
-    st.error(f"RelookX cannot start: {exc}")
-    st.stop()
+_, _, signed_in = resolve()  # a configuration error is shown and stops here
 
 if signed_in is None:
     pages = [st.Page("pages/signin.py", title="Sign in", icon=":material/login:")]

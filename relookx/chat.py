@@ -28,10 +28,6 @@ EMPTY_WARDROBE = ("To recommend a piece I need to know what you wear: upload a p
                   "**Images** page (its garments are detected), or add garments by hand on the **Wardrobe** page.")
 
 
-def _consume(chunks: Iterable[str]) -> str:
-    return "".join(chunks)
-
-
 @dataclass
 class Turn:
     """What one chat turn produced: the user's message, the replies, or the error."""
@@ -68,7 +64,7 @@ def understand(engine: Engine, deps: ChatDeps, *, user_id: int, text: str) -> Pa
 def handle(
     engine: Engine, deps: ChatDeps, *, user_id: int, text: str = "", retry_message_id: int | None = None,
     on_step: Callable[[str], None] = lambda _label: None,
-    show_text: Callable[[Iterable[str]], str] = _consume,
+    show_text: Callable[[Iterable[str]], str] = workflow.consume,
 ) -> Turn:
     """Answer one message (or retry a failed one); never loses the user's message."""
     with session_scope(engine) as session:

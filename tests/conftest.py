@@ -59,6 +59,14 @@ def create_user(engine: Engine, name: str, password: str = "correct horse batter
 
 
 @pytest.fixture
+def memory_engine() -> Iterator[Engine]:
+    """A migrated in-memory SQLite store."""
+    eng = make_store("sqlite://")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
 def alice(engine: Engine) -> int:
     """A signed-up user id."""
     return create_user(engine, "alice")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from relookx.db import make_engine, session_scope, upgrade
+from relookx.db import session_scope
 from relookx.models import HttpCacheEntry
 from relookx.shop.http import DEFAULT_UA, PoliteHttp, ShopError, cache_key, looks_like_bot_check, parse_retry_after
 from relookx.shop.robots import RobotsPolicy, normalize_path, parse_groups, product_token
@@ -24,15 +24,6 @@ def make_http(engine: Engine | None = None, **kwargs: float) -> PoliteHttp:
     """A layer with short timings for tests."""
     options = {"timeout_s": 2.0, "spacing_s": 0.0, "cache_ttl_s": 60.0, **kwargs}
     return PoliteHttp(engine=engine, **options)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def memory_engine() -> Iterator[Engine]:
-    """A migrated in-memory SQLite store."""
-    eng = make_engine("sqlite://")
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 # --- robots.txt --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from relookx.config import Settings
-from relookx.db import make_engine, session_scope, upgrade
+from relookx.db import session_scope
 from relookx.models import ShopSite, utcnow
 from relookx.shop.http import PoliteHttp, ShopError
 from relookx.shop.shopify import ShopifySource
@@ -30,15 +30,6 @@ from tests.shop_site import LocalShop, Reply
 def make_http(engine: Engine | None = None) -> PoliteHttp:
     """A fast layer for tests."""
     return PoliteHttp(engine=engine, timeout_s=2.0, spacing_s=0.0, cache_ttl_s=60.0)
-
-
-@pytest.fixture
-def memory_engine() -> Iterator[Engine]:
-    """A migrated in-memory SQLite store."""
-    eng = make_engine("sqlite://")
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 # --- Shopify -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from relookx import history, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
-from relookx.garments import color_to_hex, hex_to_name, normalize_category
+from relookx.garments import hex_to_name
 from relookx.media import PhotoStorage
 from relookx.models import Preview
 from relookx.preview.client import GenerationResult, WebuiClient
@@ -51,16 +51,15 @@ def webui_client(settings: Settings) -> WebuiClient | None:
 
 def piece_from_text(text: str) -> Piece:
     """A piece typed by the user ("red beanie"): its color and category read from the words."""
-    from relookx.stylist.intent import parse_message
+    from relookx.shop.search import piece_from_text as read_piece
 
     words = text.strip()
     if not words:
         raise RelookXError("Type the piece to preview, for example 'red beanie'.")
-    constraints = parse_message(f"I want a {words}", photo_numbers=[]).constraints
-    hex_ = constraints.color_hex or color_to_hex(constraints.color_name or "") or "#808080"
-    category = constraints.category or normalize_category(words)
-    return Piece(name=words[:1].upper() + words[1:], category=category,
-                 color_name=constraints.color_name or hex_to_name(hex_), color_hex=hex_)
+    piece = read_piece(words)
+    hex_ = piece.color_hex or "#808080"  # a color must be drawn: neutral grey when none is named
+    return Piece(name=words[:1].upper() + words[1:], category=piece.category or "other",
+                 color_name=piece.color_name or hex_to_name(hex_), color_hex=hex_)
 
 
 def _run_with_progress(client: WebuiClient, call: Callable[[], GenerationResult], on_progress: Progress | None,

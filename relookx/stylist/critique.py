@@ -11,20 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from relookx.stylist import palette as pal
+from relookx.stylist.palette import wardrobe_sample
 from relookx.stylist.rules import LARGE, fixed_color
 from relookx.stylist.types import OutfitItem, StyleRequest
-
-
-def wardrobe_sample(wardrobe: Sequence[OutfitItem]) -> list[OutfitItem]:
-    """A stand-in outfit for "no photo": the most common color of each main category in the wardrobe."""
-    sample = []
-    for category in ("top", "bottom", "outerwear", "footwear"):
-        items = [g for g in wardrobe if g.category == category and pal.item_hex(g)]
-        if items:
-            common = Counter(g.color_name or g.color_hex for g in items).most_common(1)[0][0]
-            sample.append(next(g for g in items if (g.color_name or g.color_hex) == common))
-    return sample
-
 
 TEXTURE_WORDS = {"smooth": "a smooth, clean hand", "crisp": "a crisp, structured hand", "knit": "a soft knit",
                  "brushed": "a soft, brushed nap", "rough": "a visible, natural grain"}

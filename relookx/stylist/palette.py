@@ -10,6 +10,7 @@ from __future__ import annotations
 import colorsys
 import math
 import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -374,3 +375,17 @@ def target_colors(rule_key: str, outfit: Sequence[OutfitItem], rng: random.Rando
 
 
 # --- The owned check, vectorised ------------------------------------------------------------------
+
+
+def wardrobe_sample(wardrobe: Sequence[OutfitItem]) -> list[OutfitItem]:
+    """A stand-in outfit for "no photo": the most common color of each main category in the wardrobe.
+
+    Falls back to the latest garments when the wardrobe has none of the main categories (only bags, say).
+    """
+    sample = []
+    for category in ("top", "bottom", "outerwear", "footwear"):
+        items = [g for g in wardrobe if g.category == category and item_hex(g)]
+        if items:
+            common = Counter(g.color_name or g.color_hex for g in items).most_common(1)[0][0]
+            sample.append(next(g for g in items if (g.color_name or g.color_hex) == common))
+    return sample or list(wardrobe)[-4:]

@@ -25,8 +25,6 @@ from relookx.stylist import palette
 from relookx.stylist.rules import choose_rules
 from relookx.stylist.types import Constraints, OutfitItem, Piece, StyleRequest, Stylist
 
-OUTFIT_SAMPLE = 10  # garments standing for "the wardrobe" when no photo is named
-
 
 def make_stylist(settings: Settings) -> Stylist:
     """The Mistral critic -> advisor stylist when a key is set, the offline stylist otherwise."""
@@ -52,15 +50,6 @@ def to_item(garment: Garment) -> OutfitItem:
     )
 
 
-def wardrobe_sample(garments: list[Garment], size: int = OUTFIT_SAMPLE) -> list[Garment]:
-    """The newest garment of each category first, then the newest others: a stand-in outfit."""
-    newest = sorted(garments, key=lambda g: g.id or 0, reverse=True)
-    seen: set[str] = set()
-    first = [g for g in newest if not (g.category in seen or seen.add(g.category))]  # type: ignore[func-returns-value]
-    rest = [g for g in newest if g not in first]
-    return (first + rest)[:size]
-
-
 @dataclass
 class Prepared:
     """A request ready for a stylist, and the photo it is about."""
@@ -76,22 +65,22 @@ def prepare(
 ) -> Prepared:
     """Load the outfit, wardrobe and profile, and choose a color rule and a piece rule."""
     wardrobe = store.list_garments(session, user_id=user_id)
+    owned = [to_item(g) for g in wardrobe]
     photo_id = None
     if photo_number is not None:
         photo = store.get_photo(session, user_id=user_id, number=photo_number)
         photo_id = photo.id
-        outfit = [g for g in wardrobe if g.photo_id == photo.id]
+        items = [item for g, item in zip(wardrobe, owned, strict=True) if g.photo_id == photo.id]
         label = f"Reading image {photo_number}"
     else:
-        outfit = wardrobe_sample(wardrobe)
+        items = palette.wardrobe_sample(owned)
         label = "Reading your wardrobe"
     profile = store.get_profile(session, user_id=user_id).model_dump(exclude={"user_id", "updated_at"})
-    items = [to_item(g) for g in outfit]
     recent = history.recent_rules(session, user_id=user_id)
     color_rule, piece_rule = choose_rules(recent=recent, constraints=constraints, outfit=items,
                                           rng=random.Random(seed))
     request = StyleRequest(
-        query=query, outfit=items, wardrobe=[to_item(g) for g in wardrobe], constraints=constraints,
+        query=query, outfit=items, wardrobe=owned, constraints=constraints,
         color_rule=color_rule, piece_rule=piece_rule, photo_number=photo_number, profile=profile, seed=seed,
     )
     return Prepared(request=request, photo_id=photo_id, step_label=label)
@@ -111,7 +100,8 @@ class _Timed:
             yield chunk
 
 
-def _consume(chunks: Iterable[str]) -> str:
+def consume(chunks: Iterable[str]) -> str:
+    """Read a stream of text to the end (when nobody displays it)."""
     return "".join(chunks)
 
 
@@ -119,7 +109,7 @@ def recommend(
     engine: Engine, stylist: Stylist, *, user_id: int, query: str, photo_number: int | None = None,
     constraints: Constraints | None = None, seed: int | None = None,
     on_step: Callable[[str], None] = lambda _label: None,
-    show_critique: Callable[[Iterable[str]], str] = _consume,
+    show_critique: Callable[[Iterable[str]], str] = consume,
 ) -> Recommendation:
     """Run the whole workflow and store the recommendation (and, for Mistral, the run).
 

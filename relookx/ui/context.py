@@ -74,10 +74,17 @@ def sign_out(via_oidc: bool) -> None:
 
 
 def resolve() -> tuple[Settings, Engine, tuple[User, bool] | None]:
-    """Settings, the store and the signed-in user (None when nobody is signed in)."""
-    settings = deps.get_settings()
-    engine = deps.get_engine(settings.db_url)
-    return settings, engine, current_user(engine)
+    """Settings, the store and the signed-in user (None when nobody is signed in).
+
+    A configuration or store error is shown at the page edge and stops the page.
+    """
+    try:
+        settings = deps.get_settings()
+        engine = deps.get_engine(settings.db_url)
+        return settings, engine, current_user(engine)
+    except RelookXError as exc:
+        st.error(f"RelookX cannot start: {exc}")
+        st.stop()
 
 
 def app_context() -> AppContext:
@@ -86,11 +93,7 @@ def app_context() -> AppContext:
     Every page calls this itself rather than trusting Home.py to have run first: Streamlit may run
     a script of `pages/` directly (on a server's first request, and in AppTest).
     """
-    try:
-        settings, engine, found = resolve()
-    except RelookXError as exc:
-        st.error(f"RelookX cannot start: {exc}")
-        st.stop()
+    settings, engine, found = resolve()
     if found is None:
         st.switch_page("pages/signin.py")
     user, via_oidc = found
