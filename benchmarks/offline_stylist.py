@@ -18,9 +18,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.wardrobe_data import make_wardrobe  # noqa: E402
+from relookx.fashion.pieces import OutfitItem  # noqa: E402
 from relookx.stylist.offline import OfflineStylist  # noqa: E402
 from relookx.stylist.rules import choose_rules  # noqa: E402
-from relookx.stylist.types import Constraints, OutfitItem, StyleRequest  # noqa: E402
+from relookx.stylist.types import Constraints, StyleRequest  # noqa: E402
 
 TARGET_MS = 50.0
 REPEATS = 20

@@ -33,9 +33,10 @@ from mistralai.client import Mistral  # noqa: E402
 
 from relookx import llm  # noqa: E402
 from relookx.config import Settings  # noqa: E402
+from relookx.fashion.pieces import OutfitItem  # noqa: E402
 from relookx.guides import GUIDE_NAMES, GUIDES_DIR  # noqa: E402
 from relookx.stylist.mistral import MistralStylist, PieceOut, advisor_messages, critic_messages  # noqa: E402
-from relookx.stylist.types import Constraints, OutfitItem, StyleRequest  # noqa: E402
+from relookx.stylist.types import Constraints, StyleRequest  # noqa: E402
 from tests.mistral_server import MistralServer, Reply  # noqa: E402
 
 QUERY = "Can you recommend a piece to match image 7?"

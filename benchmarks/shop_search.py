@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from relookx.fashion.pieces import Piece  # noqa: E402
 from relookx.shop.catalog import CatalogSource  # noqa: E402
 from relookx.shop.ranking import rank  # noqa: E402
 from relookx.shop.search import find_products, query_for, search_text  # noqa: E402
-from relookx.stylist.types import Piece  # noqa: E402
 
 SIZE = 10_000
 SEED = 7

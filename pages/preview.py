@@ -7,9 +7,9 @@ import streamlit as st
 from relookx import history, store
 from relookx.db import session_scope
 from relookx.errors import RelookXError
+from relookx.fashion.pieces import piece_of
 from relookx.preview import service
 from relookx.preview.types import MODES
-from relookx.stylist.workflow import piece_of
 from relookx.ui import components, deps
 from relookx.ui.cards import preview_gallery
 from relookx.ui.context import app_context

@@ -5,10 +5,10 @@ import streamlit as st
 from relookx import history
 from relookx.db import session_scope
 from relookx.errors import RelookXError
+from relookx.fashion.pieces import piece_of
 from relookx.shop import wishlist
 from relookx.shop.search import filter_ranked, find_products, search_text
 from relookx.shop.types import Product
-from relookx.stylist.workflow import piece_of
 from relookx.ui import components, deps
 from relookx.ui.context import app_context
 from relookx.ui.products import product_card, product_grid

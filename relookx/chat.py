@@ -17,6 +17,7 @@ from relookx import history, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
+from relookx.fashion.pieces import piece_of
 from relookx.media import PhotoStorage
 from relookx.models import ChatMessage
 from relookx.stylist import answers, intent, workflow
@@ -149,7 +150,7 @@ def _find_products(engine: Engine, deps: ChatDeps, *, user_id: int, rec_id: int)
         rec = history.get_recommendation(session, user_id=user_id, recommendation_id=rec_id)
         budget = rec.constraints.get("max_price") or store.get_profile(session, user_id=user_id).budget
     sources, notes = deps.sources()
-    outcome = find_products(workflow.piece_of(rec), sources, budget=budget, limit=3)
+    outcome = find_products(piece_of(rec), sources, budget=budget, limit=3)
     products = [{**r.product.to_dict(), "score": round(r.score, 3), "reasons": r.reasons} for r in outcome.ranked]
     with session_scope(engine) as session:
         history.set_products(session, user_id=user_id, recommendation_id=rec_id, products=products)

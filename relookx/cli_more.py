@@ -69,9 +69,9 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: IO[str]) -> i
     from relookx import history
     from relookx.cli import _user_id, open_store
     from relookx.db import session_scope
+    from relookx.fashion.pieces import piece_of
     from relookx.photos import storage_for
     from relookx.preview import service
-    from relookx.stylist.workflow import piece_of
 
     storage = storage_for(settings)
     with open_store(settings) as engine:

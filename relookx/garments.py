@@ -3,7 +3,7 @@
 Both analyzers (Mistral and offline) and the store pass their garments through
 `normalize_garment`, so the rest of RelookX sees one vocabulary of categories, `#rrggbb`
 colors with everyday names, and numeric prices. The color tables and conversions live in
-`relookx.colors` and are re-exported here.
+`relookx.fashion.colors`.
 """
 
 from __future__ import annotations
@@ -12,26 +12,14 @@ import dataclasses
 import math
 import re
 
-from relookx.colors import (
-    _PALETTE,
-    COLORS,
+from relookx.fashion.colors import (
     color_to_hex,
-    delta_e,
-    hex_to_hsl,
-    hex_to_lab,
     hex_to_name,
-    hex_to_rgb,
-    is_neutral,
     normalize_hex,
-    rgb_to_hex,
 )
 from relookx.vision.base import GarmentDraft
 
-__all__ = [
-    "CATEGORIES", "COLORS", "_PALETTE", "color_to_hex", "delta_e", "hex_to_hsl", "hex_to_lab", "hex_to_name",
-    "hex_to_rgb", "is_neutral", "normalize_category", "normalize_garment", "normalize_hex", "parse_price",
-    "rgb_to_hex",
-]
+__all__ = ["CATEGORIES", "normalize_category", "normalize_garment", "parse_price"]
 
 
 CATEGORIES: tuple[str, ...] = (

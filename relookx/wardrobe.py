@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from relookx import garments, store
 from relookx.errors import RelookXError
+from relookx.fashion import colors
 from relookx.models import Garment
 from relookx.vision.base import GarmentDraft
 
@@ -43,12 +44,12 @@ def clean_changes(current: Garment, changes: Mapping[str, Any]) -> dict[str, Any
             )
         clean["category"] = category
     if "color_hex" in clean:
-        hex_ = garments.normalize_hex(clean["color_hex"])
+        hex_ = colors.normalize_hex(clean["color_hex"])
         if hex_ is None:
             raise RelookXError(f"'{clean['color_hex']}' is not a hex color such as #1f3a93.")
         clean["color_hex"] = hex_
     elif "color_name" in clean and clean["color_name"]:
-        hex_ = garments.color_to_hex(clean["color_name"])
+        hex_ = colors.color_to_hex(clean["color_name"])
         if hex_ is not None and hex_ != current.color_hex:
             clean["color_hex"] = hex_
     if "color_name" in clean:
@@ -89,10 +90,10 @@ def add_by_hand(
     """Add a garment typed by the user; the color may be a name or a hex value."""
     if not name.strip():
         raise RelookXError("Give the garment a name, for example 'Olive chinos'.")
-    hex_ = garments.normalize_hex(color) or garments.color_to_hex(color)
+    hex_ = colors.normalize_hex(color) or colors.color_to_hex(color)
     if hex_ is None:
         raise RelookXError(f"'{color}' is not a color RelookX knows: use a name such as navy or a hex value.")
-    color_name = color.strip().lower() if garments.color_to_hex(color) else garments.hex_to_name(hex_)
+    color_name = color.strip().lower() if colors.color_to_hex(color) else colors.hex_to_name(hex_)
     draft = garments.normalize_garment(GarmentDraft(
         name=name, category=category, color_name=color_name, color_hex=hex_, price=_price(price),
         context=context, fit=fit, material=material, pattern=pattern, description=description,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from relookx.garments import COLORS
+from relookx.fashion.colors import COLORS
 from relookx.stylist.answers import (
     answer_wardrobe_question,
     chat_messages,

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from relookx import store, wardrobe
 from relookx.db import session_scope
-from relookx.garments import color_to_hex
+from relookx.fashion.colors import color_to_hex
 from tests import mistral_server as ms
 from tests.apphelpers import make_app, reset_streamlit_globals, texts
 from tests.conftest import create_user

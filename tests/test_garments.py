@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from relookx.garments import (
-    CATEGORIES,
+from relookx.fashion.colors import (
     COLORS,
     color_to_hex,
     delta_e,
@@ -16,12 +15,10 @@ from relookx.garments import (
     hex_to_name,
     hex_to_rgb,
     is_neutral,
-    normalize_category,
-    normalize_garment,
     normalize_hex,
-    parse_price,
     rgb_to_hex,
 )
+from relookx.garments import CATEGORIES, normalize_category, normalize_garment, parse_price
 from relookx.vision.base import GarmentDraft
 
 

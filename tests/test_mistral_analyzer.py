@@ -12,6 +12,7 @@ from PIL import Image
 from relookx import garments
 from relookx.config import with_overrides
 from relookx.errors import AnalysisError
+from relookx.fashion import colors
 from relookx.llm import make_client
 from relookx.vision.factory import make_analyzer
 from relookx.vision.mistral import MAX_SIDE, MistralAnalyzer, downscale, encode_image
@@ -65,7 +66,7 @@ def test_good_analysis_is_normalised(mistral_server, analyzer, photo):
     tee, jeans, shoes = result.garments
     assert [g.category for g in result.garments] == ["top", "bottom", "footwear"]
     assert tee.color_hex == "#c0392b" and tee.price == 20.0 and tee.price_text == "$15 - $25"
-    assert jeans.color_hex == garments.color_to_hex("navy")
+    assert jeans.color_hex == colors.color_to_hex("navy")
     assert jeans.price == garments.parse_price("$40 - $60") and jeans.price is not None
     assert jeans.confidence == 1.0 and jeans.material == "denim"
     assert shoes.price == garments.parse_price("around $80") and shoes.context == "sport"

@@ -9,6 +9,7 @@ import pytest
 
 from relookx.config import with_overrides
 from relookx.errors import ConfigError, ServiceError
+from relookx.fashion.pieces import OutfitItem, Piece
 from relookx.garments import CATEGORIES
 from relookx.llm import make_client
 from relookx.stylist.mistral import (
@@ -20,7 +21,7 @@ from relookx.stylist.mistral import (
     training_example,
 )
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
-from relookx.stylist.types import Constraints, OutfitItem, Piece, StyleRequest
+from relookx.stylist.types import Constraints, StyleRequest
 from tests.mistral_server import Reply, delay, last_user_text, rate_limited
 
 CRITIC, ADVISOR, DIRECT = "critic-test", "advisor-test", "ft:mistral-small-latest:relookx:20261124:abc123"

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from relookx.garments import CATEGORIES, delta_e
+from relookx.fashion.colors import delta_e
+from relookx.garments import CATEGORIES
 from relookx.vision.base import AnalysisResult, OutfitAnalyzer
 from relookx.vision.offline import OfflineAnalyzer
 from tests.imagegen import make_outfit_photo, to_bytes

@@ -9,11 +9,13 @@ from datetime import date
 import numpy as np
 import pytest
 
-from relookx.garments import _PALETTE, delta_e, hex_to_hsl, hex_to_lab, normalize_category
+from relookx.fashion.colors import _PALETTE, delta_e, delta_e_matrix, hex_to_hsl, hex_to_lab, lab_array
+from relookx.fashion.pieces import OutfitItem
+from relookx.garments import normalize_category
 from relookx.stylist import palette as pal
 from relookx.stylist.offline import FIXED_COLOR_TOLERANCE, OfflineStylist, color_basis, critique_sentences
 from relookx.stylist.rules import COLOR_RULES, LARGE, PIECE_RULES, choose_rules, fixed_category, fixed_color
-from relookx.stylist.types import Constraints, OutfitItem, StyleRequest
+from relookx.stylist.types import Constraints, StyleRequest
 
 NOUNS = {
     "top": ("tee", "shirt", "sweater", "blouse", "hoodie"), "bottom": ("chinos", "jeans", "skirt", "trousers"),
@@ -279,9 +281,9 @@ def test_no_outfit_critiques_the_wardrobe_and_still_recommends(wardrobes: list[l
 def test_vectorised_delta_e_matches_the_reference() -> None:
     rng = random.Random(1)
     hexes = [pal.hsl_to_hex(rng.uniform(0, 360), rng.random(), rng.random()) for _ in range(60)]
-    labs = pal.lab_array(hexes)
+    labs = lab_array(hexes)
     assert np.allclose(labs, [hex_to_lab(h) for h in hexes], atol=1e-6)
-    matrix = pal.delta_e_matrix(labs[:20], labs)
+    matrix = delta_e_matrix(labs[:20], labs)
     expected = [[delta_e(a, b) for b in hexes] for a in hexes[:20]]
     assert np.allclose(matrix, expected, atol=1e-6)
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from relookx.fashion.pieces import OutfitItem, Piece
 from relookx.preview.client import (
     Capabilities,
     PreviewError,
@@ -32,7 +33,6 @@ from relookx.preview.payloads import (
     target_size,
 )
 from relookx.preview.types import PreviewRequest
-from relookx.stylist.types import OutfitItem, Piece
 from tests.imagegen import make_outfit_photo
 from tests.sd_server import CHECKPOINTS, SDServer
 from tests.services import free_port

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from relookx.garments import hex_to_rgb
+from relookx.fashion.colors import hex_to_rgb
+from relookx.fashion.pieces import Piece
 from relookx.preview.mockup import make_mockup
 from relookx.preview.types import PreviewRequest, PreviewResult
-from relookx.stylist.types import Piece
 from tests.imagegen import make_outfit_photo
 
 RED_TOP, NAVY_BOTTOM = "#c0392b", "#1f3a93"

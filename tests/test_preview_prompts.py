@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+from relookx.fashion.pieces import OutfitItem, Piece
 from relookx.preview.prompts import build_prompts, clean, describe, outfit_after, person_word
 from relookx.preview.types import PreviewRequest
-from relookx.stylist.types import OutfitItem, Piece
 
 GARMENTS = [
     OutfitItem(name="white t-shirt", category="top", color_name="white", color_hex="#ffffff"),

@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from relookx import history
 from relookx.config import Settings
 from relookx.db import session_scope
+from relookx.fashion.pieces import Piece
 from relookx.photos import add_upload, storage_for
 from relookx.preview import service
 from relookx.preview.client import WebuiClient
 from relookx.preview.types import PreviewRequest
-from relookx.stylist.types import Piece
 from tests.imagegen import make_outfit_photo, to_bytes
 from tests.sd_server import SDServer
 

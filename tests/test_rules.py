@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from relookx.fashion.pieces import OutfitItem
 from relookx.garments import CATEGORIES
 from relookx.stylist.rules import (
     COLOR_RULES,
@@ -16,7 +17,7 @@ from relookx.stylist.rules import (
     fixed_category,
     fixed_color,
 )
-from relookx.stylist.types import Constraints, OutfitItem
+from relookx.stylist.types import Constraints
 
 NAVY_OUTFIT = [
     OutfitItem("Navy blazer", "outerwear", "navy", "#202a44"),

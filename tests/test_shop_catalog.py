@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from relookx.errors import NotFoundError
-from relookx.garments import CATEGORIES, delta_e
+from relookx.fashion.colors import delta_e
+from relookx.garments import CATEGORIES
 from relookx.shop.catalog import (
     BACKGROUND,
     DEMO_SEED,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from relookx.garments import COLORS
+from relookx.fashion.colors import COLORS
+from relookx.fashion.pieces import Piece
 from relookx.shop.catalog import CatalogSource, generate_catalog
 from relookx.shop.http import ShopError
 from relookx.shop.ranking import rank
 from relookx.shop.search import DEMO_NOTE, broader_queries, find_products, query_for, search_text
 from relookx.shop.types import Product
-from relookx.stylist.types import Piece
 
 
 def product(name: str, category: str, color: str, price: float | None, *, availability: str = "in_stock",

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from relookx import store, wardrobe
 from relookx.db import session_scope
 from relookx.errors import NotFoundError, RelookXError
-from relookx.garments import color_to_hex
+from relookx.fashion.colors import color_to_hex
 
 
 def add(engine: Engine, user_id: int, **kw: object) -> int:

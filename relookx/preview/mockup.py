@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from relookx.garments import color_to_hex, hex_to_rgb, normalize_hex
+from relookx.fashion.colors import color_to_hex, hex_to_rgb, normalize_hex
+from relookx.fashion.pieces import Piece
 from relookx.preview.masks import build_mask, region_for
 from relookx.preview.types import PreviewRequest, PreviewResult
-from relookx.stylist.types import Piece
 
 log = logging.getLogger(__name__)
 

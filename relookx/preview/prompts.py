@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from relookx.fashion.pieces import OutfitItem, Piece
 from relookx.preview.types import PreviewRequest
-from relookx.stylist.types import OutfitItem, Piece
 
 QUALITY = "photo, realistic fabric texture, natural lighting, sharp focus, high quality, detailed"
 NEWLOOK_SETTING = ("standing, front view, whole outfit visible, plain light background, natural lighting, "

@@ -20,7 +20,8 @@ from relookx import history, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
-from relookx.garments import hex_to_name
+from relookx.fashion.colors import hex_to_name
+from relookx.fashion.pieces import Piece, piece_of, to_item
 from relookx.media import PhotoStorage
 from relookx.models import Preview
 from relookx.preview.client import GenerationResult, WebuiClient
@@ -28,8 +29,6 @@ from relookx.preview.masks import build_mask
 from relookx.preview.mockup import make_mockup
 from relookx.preview.payloads import inpaint_payload, newlook_payload
 from relookx.preview.types import MODES, PreviewRequest, PreviewResult
-from relookx.stylist.types import Piece
-from relookx.stylist.workflow import piece_of, to_item
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -51,7 +50,7 @@ def webui_client(settings: Settings) -> WebuiClient | None:
 
 def piece_from_text(text: str) -> Piece:
     """A piece typed by the user ("red beanie"): its color and category read from the words."""
-    from relookx.shop.search import piece_from_text as read_piece
+    from relookx.fashion.pieces import piece_from_text as read_piece
 
     words = text.strip()
     if not words:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PIL import Image
 
-from relookx.stylist.types import OutfitItem, Piece
+from relookx.fashion.pieces import OutfitItem, Piece
 
 MODES = ("photo", "newlook")  # inpaint the user's own photo, or a new image posed like it
 

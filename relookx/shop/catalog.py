@@ -21,10 +21,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from relookx.errors import NotFoundError
-from relookx.garments import CATEGORIES, COLORS, hex_to_lab, hex_to_rgb, normalize_category, rgb_to_hex
-from relookx.shop.ranking import color_in, tokenize
+from relookx.fashion.colors import COLORS, delta_e_matrix, hex_to_lab, hex_to_rgb, lab_array, rgb_to_hex
+from relookx.fashion.pieces import color_in
+from relookx.garments import CATEGORIES, normalize_category
+from relookx.shop.ranking import tokenize
 from relookx.shop.types import Product
-from relookx.stylist.palette import delta_e_matrix, lab_array
 
 DEMO_SIZE = 420
 DEMO_SEED = 20240917

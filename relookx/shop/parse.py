@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from relookx.garments import color_to_hex, normalize_category
+from relookx.fashion.colors import color_to_hex
+from relookx.garments import normalize_category
 from relookx.shop.structured import _ATTR_RE, _scripts, json_ld, loads_lenient, microdata
 from relookx.shop.types import Product
 from relookx.shop.values import _clean, _currency, _description, _summarise_offers, _url, availability, price_field

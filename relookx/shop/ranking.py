@@ -15,10 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from relookx.garments import CATEGORIES, COLORS, color_to_hex, hex_to_name, normalize_category, normalize_hex
+from relookx.fashion.colors import color_to_hex, delta_e_matrix, hex_to_name, lab_array, normalize_hex
+from relookx.fashion.pieces import Piece, color_in, is_color_word
+from relookx.garments import CATEGORIES, normalize_category
 from relookx.shop.types import Product, RankedProduct
-from relookx.stylist.palette import delta_e_matrix, lab_array
-from relookx.stylist.types import Piece
 
 WEIGHTS: dict[str, float] = {"category": 0.30, "color": 0.30, "price": 0.15, "text": 0.15, "stock": 0.10}
 # A typed search: the words matter most, the category and color the query names come next.
@@ -49,10 +49,6 @@ _STOPWORDS = frozenset(
 )
 _WORD_RE = re.compile(r"[^\W_]+")
 _TSHIRT_RE = re.compile(r"\bt[\s-]?shirts?\b|\btee[\s-]shirts?\b")
-_COLOR_KEYS = {re.sub(r"[\s\-_]+", " ", name.lower()).replace("gray", "grey"): hex_ for name, hex_ in COLORS.items()}
-_COLOR_WORDS = frozenset(word for key in _COLOR_KEYS for word in key.split() if len(key.split()) == 1)
-# Words that are also CSS color names but mean a material or a garment on a shop.
-_NOT_COLORS = frozenset(("linen", "moccasin", "snow"))  # "snow boots" are not white
 
 
 def stem(word: str) -> str:
@@ -85,26 +81,6 @@ def _tokenize(text: str) -> tuple[str, ...]:
 def product_tokens(name: str, description: str) -> frozenset[str]:
     """The token set of a product's name and description (cached: catalogs are ranked again and again)."""
     return frozenset(_tokenize(f"{name} {description}"))
-
-
-def color_in(text: str) -> tuple[str, str] | None:
-    """The first color named in a text, longest name first: ("navy blue", "#202a44") or None."""
-    words = re.sub(r"[\-_]+", " ", (text or "").lower()).replace("gray", "grey")
-    words_list = _WORD_RE.findall(words)
-    for size in (3, 2, 1):
-        for i in range(len(words_list) - size + 1):
-            phrase = " ".join(words_list[i:i + size])
-            if phrase in _NOT_COLORS or (size == 1 and normalize_category(phrase) != "other"):
-                continue
-            hex_ = _COLOR_KEYS.get(phrase) or _COLOR_KEYS.get(phrase.replace(" ", ""))
-            if hex_:
-                return phrase, hex_
-    return None
-
-
-def is_color_word(token: str) -> bool:
-    """True for a single-word color name ("burgundy", "navy"), which the text part leaves to the color part."""
-    return token in _COLOR_WORDS and token not in _NOT_COLORS
 
 
 def product_hex(product: Product) -> str | None:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from relookx.errors import RelookXError
-from relookx.garments import color_to_hex, hex_to_name, normalize_category, normalize_hex
-from relookx.shop.ranking import TEXT_WEIGHTS, color_in, is_color_word, rank
+from relookx.fashion.colors import color_to_hex, hex_to_name, normalize_hex
+from relookx.fashion.pieces import Piece, color_in, is_color_word, piece_from_text
+from relookx.garments import normalize_category
+from relookx.shop.ranking import TEXT_WEIGHTS, rank
 from relookx.shop.types import Product, ProductSource, RankedProduct
-from relookx.stylist.types import Piece
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +95,6 @@ def broader_queries(piece: Piece) -> list[str]:
     tries = [" ".join(w for w in (color, modifier, noun) if w), " ".join(w for w in (modifier, noun) if w), noun,
              CATEGORY_NOUNS.get(piece.category, "")]
     return [q for q in dict.fromkeys(tries) if q]
-
-
-def piece_from_text(query: str) -> Piece:
-    """A free-text search as a piece to rank against: its color and category when the text names them."""
-    found = color_in(query)
-    category = normalize_category(query)
-    return Piece(name=query, category="" if category == "other" else category,
-                 color_name=found[0] if found else "", color_hex=found[1] if found else "")
 
 
 def _gather(queries: Sequence[str], sources: Sequence[ProductSource], per_source: int,

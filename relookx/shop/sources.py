@@ -22,7 +22,8 @@ from sqlmodel import select
 
 from relookx.config import Settings
 from relookx.db import session_scope
-from relookx.garments import color_to_hex, normalize_category
+from relookx.fashion.colors import color_to_hex
+from relookx.garments import normalize_category
 from relookx.models import ShopSite, utcnow
 from relookx.shop.http import PoliteHttp, ShopError
 from relookx.shop.parse import detect_currency, detect_platform

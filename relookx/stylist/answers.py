@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from relookx import analytics
-from relookx.garments import CATEGORIES, color_to_hex, delta_e, hex_to_hsl, normalize_category, normalize_hex
+from relookx.fashion.colors import color_to_hex, delta_e, hex_to_hsl, normalize_hex
+from relookx.garments import CATEGORIES, normalize_category
 from relookx.stylist.intent import parse_message
 
 # Color families by hue, with lightness and chroma for the neutrals (see `color_family`).

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from relookx.fashion.pieces import OutfitItem
 from relookx.stylist import palette as pal
 from relookx.stylist.palette import wardrobe_sample
 from relookx.stylist.rules import LARGE, fixed_color
-from relookx.stylist.types import OutfitItem, StyleRequest
+from relookx.stylist.types import StyleRequest
 
 TEXTURE_WORDS = {"smooth": "a smooth, clean hand", "crisp": "a crisp, structured hand", "knit": "a soft knit",
                  "brushed": "a soft, brushed nap", "rough": "a visible, natural grain"}

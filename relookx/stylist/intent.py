@@ -30,7 +30,8 @@ from mistralai.client import Mistral
 
 from relookx import llm
 from relookx.errors import RelookXError
-from relookx.garments import CATEGORIES, color_to_hex, normalize_category, parse_price
+from relookx.fashion.colors import color_to_hex
+from relookx.garments import CATEGORIES, normalize_category, parse_price
 from relookx.stylist.lexicon import (
     AMOUNT_RE,
     COLOR_KEYS,

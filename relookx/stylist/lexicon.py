@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from relookx.garments import COLORS
+from relookx.fashion.colors import COLORS
 
 _PHOTO_WORD = r"(?:image|photo(?:graph)?|picture|pic|img|snapshot|upload)s?"
 PHOTO_NUMBER_RE = re.compile(rf"\b{_PHOTO_WORD}\s*(?:#|no\.?\s*|number\s*)?(\d+)\b|(?<![\w#&])#(\d+)\b")

@@ -18,11 +18,13 @@ from pydantic import BaseModel, Field
 
 from relookx import llm
 from relookx.errors import ConfigError
-from relookx.garments import CATEGORIES, delta_e, hex_to_name, normalize_garment
+from relookx.fashion.colors import delta_e, hex_to_name
+from relookx.fashion.pieces import OutfitItem, Piece
+from relookx.garments import CATEGORIES, normalize_garment
 from relookx.guides import load_guide
 from relookx.stylist.palette import owns_similar
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES, fixed_category, fixed_color
-from relookx.stylist.types import Constraints, OutfitItem, Piece, StyleRequest, Stylist
+from relookx.stylist.types import Constraints, StyleRequest, Stylist
 from relookx.vision.base import GarmentDraft
 
 log = logging.getLogger(__name__)

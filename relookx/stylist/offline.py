@@ -15,7 +15,8 @@ from datetime import date
 
 import numpy as np
 
-from relookx.garments import delta_e, hex_to_name
+from relookx.fashion.colors import delta_e, delta_e_matrix, hex_to_name, lab_array, lab_to_hex
+from relookx.fashion.pieces import OutfitItem, Piece
 from relookx.stylist import palette as pal
 from relookx.stylist.critique import (
     TEXTURE_WORDS,
@@ -29,7 +30,7 @@ from relookx.stylist.critique import (
     wardrobe_sample,
 )
 from relookx.stylist.rules import LARGE, PIECE_RULES, fixed_category, fixed_color
-from relookx.stylist.types import Harmony, OutfitItem, Piece, StyleRequest, Stylist
+from relookx.stylist.types import Harmony, StyleRequest, Stylist
 from relookx.stylist.vocabulary import (
     BOLD,
     CATEGORY_WORDS,
@@ -223,13 +224,13 @@ def _price(category: str, material: str, request: StyleRequest, rng: random.Rand
 
 def _shades(asked: str, rng: random.Random, n: int = 40) -> list[str]:
     """The asked color, then about n shades around it in Lab, closest first, within FIXED_COLOR_TOLERANCE."""
-    center = pal.lab_array([asked])[0]
+    center = lab_array([asked])[0]
     tries = 10 * n  # near the gamut's edge (pure red) most of a box around the color is not displayable
     spread = np.linspace(6.0, 1.0, tries)[:, None] * np.array([4.0, 5.0, 5.0]) + np.array([6.0, 6.0, 6.0])
     offsets = np.random.default_rng(rng.getrandbits(64)).uniform(-1.0, 1.0, (tries, 3)) * spread[::-1]
     # Out-of-gamut shades are dropped, not clipped: clipping would pull them all back onto the corner.
-    out = list(dict.fromkeys([asked, *pal.lab_to_hex(center + offsets, drop_out_of_gamut=True)]))
-    dist = pal.delta_e_matrix(pal.lab_array(out), pal.lab_array([asked]))[:, 0]
+    out = list(dict.fromkeys([asked, *lab_to_hex(center + offsets, drop_out_of_gamut=True)]))
+    dist = delta_e_matrix(lab_array(out), lab_array([asked]))[:, 0]
     kept = [c for c, d in zip(out, dist, strict=True) if d <= FIXED_COLOR_TOLERANCE]
     return kept[:1] + kept[1 :: max(1, (len(kept) - 1) // n)]  # an even sample over the whole tolerance
 
@@ -285,7 +286,7 @@ def _candidates(request: StyleRequest, basis: Sequence[OutfitItem], season: str,
     asked = fixed_color(request.constraints)
     if asked:
         shades = _shades(asked, rng)
-        close = pal.delta_e_matrix(pal.lab_array(shades), pal.lab_array([asked]))[:, 0] <= 10
+        close = delta_e_matrix(lab_array(shades), lab_array([asked]))[:, 0] <= 10
         return [[h for h, ok in zip(shades, close, strict=True) if ok], shades]
     colors: list[str] = []
     for _ in range(4):  # a large wardrobe owns many shades: draw more before giving up on a category

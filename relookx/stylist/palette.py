@@ -1,7 +1,7 @@
 """An outfit's palette on the color wheel: color points, harmony score, rule target colors, owned check.
 
 Hues are HSL degrees (0 red, 30 orange, 60 yellow, 120 green, 180 cyan, 240 blue, 300 magenta). Fashion
-neutrals (greys, black, white, beige, camel, navy, denim; `garments.is_neutral`) are kept apart from
+neutrals (greys, black, white, beige, camel, navy, denim; `colors.is_neutral`) are kept apart from
 colors, but a "tinted" neutral such as navy or camel still has a hue the rules can use.
 """
 
@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from relookx.garments import hex_to_hsl, hex_to_lab, hex_to_name, is_neutral
+from relookx.fashion.colors import delta_e_matrix, hex_to_hsl, hex_to_lab, hex_to_name, is_neutral, lab_array
+from relookx.fashion.pieces import OutfitItem
 from relookx.stylist.owned import (  # noqa: F401  (re-exported: callers import them from palette)
     OWNED_DELTA_E,
     OwnedIndex,
-    delta_e_matrix,
     item_hex,
-    lab_array,
-    lab_to_hex,
     owns_similar,
 )
 from relookx.stylist.rules import COLOR_RULES
-from relookx.stylist.types import SEASONS, Harmony, OutfitItem
+from relookx.stylist.types import SEASONS, Harmony
 
 # How much of the silhouette a category covers: a coat shows far more color than a belt.
 CATEGORY_WEIGHTS: dict[str, float] = {

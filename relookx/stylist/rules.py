@@ -11,8 +11,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relookx.garments import CATEGORIES, color_to_hex, normalize_category, normalize_hex
-from relookx.stylist.types import Constraints, OutfitItem
+from relookx.fashion.colors import color_to_hex, normalize_hex
+from relookx.fashion.pieces import OutfitItem
+from relookx.garments import CATEGORIES, normalize_category
+from relookx.stylist.types import Constraints
 
 LARGE = ("top", "bottom", "dress", "outerwear")  # pieces that carry the outfit's volume and color
 SMALL = ("footwear", "accessory", "bag", "headwear")

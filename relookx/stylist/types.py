@@ -1,9 +1,14 @@
-"""The records the stylist passes around: constraints, a parsed message, an outfit, a piece, a result."""
+"""The records the stylist passes around: constraints, a parsed message, a request, a result.
+
+The outfit item and the piece themselves live in `relookx.fashion.pieces` (shop and preview use them too).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from relookx.fashion.pieces import OutfitItem, Piece
 
 INTENTS = ("recommend", "preview", "shop", "wardrobe_question", "chat")
 SEASONS = ("spring", "summer", "autumn", "winter")
@@ -52,41 +57,6 @@ class ParsedMessage:
     constraints: Constraints = field(default_factory=Constraints)
     ambiguous: bool = False  # the local parse is unsure: a small model call may settle it
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class OutfitItem:
-    """One garment of the outfit being critiqued (from the store)."""
-
-    name: str
-    category: str
-    color_name: str
-    color_hex: str
-    pattern: str = ""
-    material: str = ""
-    fit: str = ""
-    price: float | None = None
-    context: str = ""
-    description: str = ""
-
-
-@dataclass
-class Piece:
-    """The one new piece the stylist recommends."""
-
-    name: str
-    category: str
-    color_name: str
-    color_hex: str
-    fit: str = ""
-    price: float | None = None
-    context: str = ""
-    description: str = ""
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return asdict(self)
 
 
 @dataclass

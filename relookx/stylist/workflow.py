@@ -20,10 +20,11 @@ from sqlmodel import Session
 from relookx import history, store
 from relookx.config import Settings
 from relookx.db import session_scope
-from relookx.models import Garment, Recommendation
+from relookx.fashion.pieces import Piece, to_item
+from relookx.models import Recommendation
 from relookx.stylist import palette
 from relookx.stylist.rules import choose_rules
-from relookx.stylist.types import Constraints, OutfitItem, Piece, StyleRequest, Stylist
+from relookx.stylist.types import Constraints, StyleRequest, Stylist
 
 
 def make_stylist(settings: Settings) -> Stylist:
@@ -38,15 +39,6 @@ def make_stylist(settings: Settings) -> Stylist:
     return MistralStylist(
         make_client(settings), critic_model=settings.critic_model, advisor_model=settings.advisor_model,
         timeout_s=settings.mistral_timeout_s, direct_model=settings.direct_model,
-    )
-
-
-def to_item(garment: Garment) -> OutfitItem:
-    """A stored garment as the stylist sees it."""
-    return OutfitItem(
-        name=garment.name, category=garment.category, color_name=garment.color_name,
-        color_hex=garment.color_hex, pattern=garment.pattern, material=garment.material, fit=garment.fit,
-        price=garment.price, context=garment.context, description=garment.description,
     )
 
 
@@ -175,8 +167,3 @@ def _example(request: StyleRequest, critique: str, piece: Piece) -> dict[str, An
     from relookx.stylist.mistral import training_example
 
     return training_example(request, critique, piece)
-
-
-def piece_of(rec: Recommendation) -> Piece:
-    """The stored piece of a recommendation as a Piece."""
-    return Piece(**{k: v for k, v in rec.piece.items() if k in Piece.__dataclass_fields__})

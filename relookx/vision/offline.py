@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from relookx.garments import hex_to_name, normalize_garment, rgb_to_hex
+from relookx.fashion.colors import hex_to_name, rgb_to_hex
+from relookx.garments import normalize_garment
 from relookx.vision.base import AnalysisResult, GarmentDraft
 
 log = logging.getLogger(__name__)
