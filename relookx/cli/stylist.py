@@ -1,4 +1,4 @@
-"""Stylist commands of `python -m relookx`: recommend, finetune export."""
+"""Stylist commands: `recommend`, `finetune export`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from relookx import history, store
+from relookx.cli.common import open_store, user_id, write_file
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
@@ -15,22 +16,21 @@ from relookx.errors import RelookXError
 
 def cmd_recommend(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     """Recommend one piece for the user's query; Mistral when configured, offline otherwise."""
-    from relookx.cli import _user_id, open_store
     from relookx.stylist import intent
     from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
     from relookx.stylist.workflow import make_stylist, recommend
 
     with open_store(settings) as engine:
-        user_id = _user_id(engine, args.user)
+        uid = user_id(engine, args.user)
         with session_scope(engine) as session:
-            numbers = store.photo_numbers(session, user_id=user_id)
-            if store.counts(session, user_id=user_id)["garments"] == 0:
+            numbers = store.photo_numbers(session, user_id=uid)
+            if store.counts(session, user_id=uid)["garments"] == 0:
                 raise RelookXError(f"{args.user} has no garments yet: add photos with "
                                    f"python -m relookx photos add --user {args.user} PATH...")
         parsed = intent.parse_message(args.query, photo_numbers=numbers)
         if parsed.photo_phrase and parsed.photo_number is None:
             raise RelookXError(" ".join(parsed.notes) or f"Unknown photo: {parsed.photo_phrase}.")
-        rec = recommend(engine, make_stylist(settings), user_id=user_id, query=args.query,
+        rec = recommend(engine, make_stylist(settings), user_id=uid, query=args.query,
                         photo_number=parsed.photo_number, constraints=parsed.constraints, seed=args.seed)
     piece = rec.piece
     record: dict[str, Any] = {
@@ -59,20 +59,14 @@ def cmd_recommend(args: argparse.Namespace, settings: Settings, out: IO[str]) ->
 
 def cmd_finetune_export(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     """Write one chat-format training example per stored Mistral workflow run (JSONL)."""
-    from relookx.cli import _user_id, open_store
 
     with open_store(settings) as engine:
-        user_id = _user_id(engine, args.user) if args.user else None
+        uid = user_id(engine, args.user) if args.user else None
         with session_scope(engine) as session:
-            runs = history.list_runs(session, user_id=user_id)
+            runs = history.list_runs(session, user_id=uid)
     examples = [run.example for run in runs if run.example.get("messages")]
     target = Path(args.file)
-    try:
-        with target.open("w", encoding="utf-8") as fh:
-            for example in examples:
-                fh.write(json.dumps(example, ensure_ascii=False) + "\n")
-    except OSError as exc:
-        raise RelookXError(f"Cannot write {target}: {exc.strerror or exc}") from None
+    write_file(target, "".join(json.dumps(example, ensure_ascii=False) + "\n" for example in examples))
     if not examples:
         print(f"No Mistral workflow runs stored yet: {target} is empty. Recommendations made with "
               "MISTRAL_API_KEY set are recorded for fine-tuning.", file=out)
@@ -82,7 +76,7 @@ def cmd_finetune_export(args: argparse.Namespace, settings: Settings, out: IO[st
 
 
 def register(groups: Any) -> None:
-    """Add the stylist commands to the CLI's subcommand groups."""
+    """Add the `recommend` and `finetune` commands."""
     rec = groups.add_parser("recommend", help="recommend one new piece",
                             description="Recommend one piece, e.g. 'what would go with image 7?'")
     rec.add_argument("--user", required=True, help="username")

@@ -1,7 +1,6 @@
 """Output formatting of the command line: the garment table, the stats text, JSON-able values.
 
-Pure functions of records and stats dicts, used by `relookx.cli` (which re-exports `format_table`,
-`format_stats` and `TABLE_COLUMNS`).
+Pure functions of records and stats dicts, used by the command modules of `relookx.cli`.
 """
 
 from __future__ import annotations
@@ -17,22 +16,25 @@ TABLE_COLUMNS = (  # (heading, key, widest width)
 )
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """"1 garment", "3 garments"."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value json.dump can write: datetimes as ISO text, NaN as None, numpy scalars as Python numbers."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if hasattr(value, "item"):  # numpy scalars from pandas frames
-        return _jsonable(value.item())
+        return jsonable(value.item())
     return value
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
-    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+def records(frame: Any) -> list[dict[str, Any]]:
+    """A pandas frame as a list of JSON-able dicts."""
+    return [{k: jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _cell(value: Any, key: str, width: int) -> str:
