@@ -13,16 +13,7 @@ import pytest
 from PIL import Image
 
 from relookx.fashion.pieces import OutfitItem, Piece
-from relookx.preview.client import (
-    Capabilities,
-    PreviewError,
-    WebuiClient,
-    model_family,
-    openpose_model,
-    parse_info,
-    pose_from_detect,
-    sniff_format,
-)
+from relookx.preview.client import WebuiClient
 from relookx.preview.masks import build_mask
 from relookx.preview.payloads import (
     adetailer_args,
@@ -32,7 +23,9 @@ from relookx.preview.payloads import (
     newlook_payload,
     target_size,
 )
+from relookx.preview.pose import pose_from_detect
 from relookx.preview.types import PreviewRequest
+from relookx.preview.wire import Capabilities, PreviewError, model_family, openpose_model, parse_info, sniff_format
 from tests.imagegen import make_outfit_photo
 from tests.sd_server import CHECKPOINTS, SDServer
 from tests.services import free_port

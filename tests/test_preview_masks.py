@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from relookx.preview.client import BODY_18, Pose, WebuiClient
+from relookx.preview.client import WebuiClient
 from relookx.preview.masks import build_mask, region_for
+from relookx.preview.pose import BODY_18, Pose
 from tests.imagegen import make_outfit_photo
 from tests.sd_server import SDServer, synthetic_people
 

@@ -8,7 +8,7 @@ import re
 from PIL import Image, ImageDraw, ImageFilter
 
 from relookx.garments import CATEGORIES, normalize_category
-from relookx.preview.client import Pose
+from relookx.preview.pose import Pose
 
 Point = tuple[float, float]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from PIL import Image
 
-from relookx.preview.client import encode_image
 from relookx.preview.prompts import build_prompts
 from relookx.preview.types import PreviewRequest
+from relookx.preview.wire import encode_image
 
 MAX_SIDE = 768  # long side of the generated image: SD1.5 and SDXL both handle it on a modest GPU
 POSE_MODULE = "openpose_full"

@@ -24,11 +24,12 @@ from relookx.fashion.colors import hex_to_name
 from relookx.fashion.pieces import Piece, piece_of, to_item
 from relookx.media import PhotoStorage
 from relookx.models import Preview
-from relookx.preview.client import GenerationResult, WebuiClient
+from relookx.preview.client import WebuiClient
 from relookx.preview.masks import build_mask
 from relookx.preview.mockup import make_mockup
 from relookx.preview.payloads import inpaint_payload, newlook_payload
 from relookx.preview.types import MODES, PreviewRequest, PreviewResult
+from relookx.preview.wire import GenerationResult
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
