@@ -178,10 +178,13 @@ def _strip_fences(text: str) -> str:
 
 def _short_error(exc: Exception) -> str:
     if isinstance(exc, pydantic.ValidationError):
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        kind = "invalid JSON" if first.get("type") == "json_invalid" else first.get("msg", "invalid")
-        return f"{where}: {kind}" if where else str(kind)
+        errors = exc.errors()
+        if not errors:
+            return "invalid"
+        first = errors[0]
+        where = ".".join(str(p) for p in first["loc"])
+        kind = "invalid JSON" if first["type"] == "json_invalid" else first["msg"]
+        return f"{where}: {kind}" if where else kind
     return str(exc)
 
 

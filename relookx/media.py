@@ -203,7 +203,7 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
     try:
         # Image.open reads the header only; the pixel count is checked before anything is decoded.
         # Pillow's own bomb guard (a warning from 89 MP, an error from 179 MP) still applies.
-        img = Image.open(io.BytesIO(data), formats=_PIL_FORMATS[what])
+        img: Image.Image = Image.open(io.BytesIO(data), formats=_PIL_FORMATS[what])
         width, height = img.size
         if width * height > max_pixels:
             raise UploadError(

@@ -3,6 +3,7 @@
 #  - as root with apt-get (CI, a fresh Debian machine): installs chromium, postgresql, openssh-server;
 #    otherwise the browser, PostgreSQL and SSH tests skip and say why (under CI=true they must run).
 #  - a virtualenv in .venv with requirements-dev.txt.
+#  - ruff and mypy --strict (the settings are in pyproject.toml): a finding fails the run.
 #  - pytest; "no tests collected" (exit 5) counts as a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,12 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -r requirements-dev.txt
+
+echo "Lint: ruff check"
+.venv/bin/ruff check --quiet .
+echo "Types: mypy --strict relookx"
+.venv/bin/mypy --no-error-summary
+echo "Tests: pytest"
 
 set +e
 .venv/bin/python -m pytest "$@"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import date
 
 import numpy as np
@@ -14,6 +13,7 @@ from relookx.fashion.pieces import OutfitItem
 from relookx.garments import normalize_category
 from relookx.stylist import palette as pal
 from relookx.stylist.offline import FIXED_COLOR_TOLERANCE, OfflineStylist, color_basis, critique_sentences
+from relookx.stylist.owned import owns_similar
 from relookx.stylist.rules import COLOR_RULES, LARGE, PIECE_RULES, choose_rules, fixed_category, fixed_color
 from relookx.stylist.types import Constraints, StyleRequest
 
@@ -134,7 +134,7 @@ def test_constraints_ownership_and_color_rules_hold_in_every_case(wardrobes: lis
         asked = fixed_color(constraints)
         if asked:
             fixed += 1
-            if pal.owns_similar(piece.category, asked, wardrobe) is None:
+            if owns_similar(piece.category, asked, wardrobe) is None:
                 assert piece.color_hex == asked, where  # the asked color itself whenever it is free
                 exact += 1
             assert delta_e(piece.color_hex, asked) <= FIXED_COLOR_TOLERANCE, where
@@ -151,7 +151,7 @@ def test_constraints_ownership_and_color_rules_hold_in_every_case(wardrobes: lis
         for word in BANNED.get(season, ()):  # unless the user asked for that very garment
             if not constraints.garment or word not in constraints.garment:
                 assert word not in f"{piece.name} {piece.fit}".lower(), where
-        twin = pal.owns_similar(piece.category, piece.color_hex, wardrobe)
+        twin = owns_similar(piece.category, piece.color_hex, wardrobe)
         if twin is not None:  # only when every shade of the asked color is owned in the asked category
             assert asked and fixed_category(constraints) and "already own" in piece.reason, where
             twins += 1
@@ -271,7 +271,7 @@ def test_no_outfit_critiques_the_wardrobe_and_still_recommends(wardrobes: list[l
     text = "".join(STYLIST.critique(request))
     assert "no outfit photo" in text and f"{len(wardrobes[2])} garments" in text
     piece = STYLIST.advise(request, text)
-    assert pal.owns_similar(piece.category, piece.color_hex, wardrobes[2]) is None
+    assert owns_similar(piece.category, piece.color_hex, wardrobes[2]) is None
     assert "wardrobe's staples" in piece.reason
     empty = request_for([], [], Constraints(), ("analogous", "texture_mixing"), 1)
     assert "nothing to critique" in critique_sentences(empty)[0]
@@ -290,19 +290,16 @@ def test_vectorised_delta_e_matches_the_reference() -> None:
 
 def test_owns_similar_needs_same_category_and_close_color() -> None:
     wardrobe = [OutfitItem("Navy chinos", "bottom", "navy", "#202a44")]
-    assert pal.owns_similar("bottom", "#222c46", wardrobe) is wardrobe[0]
-    assert pal.owns_similar("top", "#222c46", wardrobe) is None
-    assert pal.owns_similar("bottom", "#b7410e", wardrobe) is None
-    assert pal.owns_similar("bottom", "#222c46", []) is None
+    assert owns_similar("bottom", "#222c46", wardrobe) is wardrobe[0]
+    assert owns_similar("top", "#222c46", wardrobe) is None
+    assert owns_similar("bottom", "#b7410e", wardrobe) is None
+    assert owns_similar("bottom", "#222c46", []) is None
 
 
-def test_one_recommendation_is_fast_on_a_large_wardrobe(wardrobes: list[list[OutfitItem]]) -> None:
+def test_recommendations_on_a_large_wardrobe(wardrobes: list[list[OutfitItem]]) -> None:
+    # Speed is measured by benchmarks/offline_stylist.py; here only that a large wardrobe gives a piece.
     outfit = make_outfit(random.Random(0), wardrobes[3])
-    times = []
     for seed in range(5):
-        start = time.perf_counter()
         rules = choose_rules(recent=[], constraints=Constraints(), outfit=outfit, rng=random.Random(seed))
         request = request_for(outfit, wardrobes[3], Constraints(), rules, seed)
-        STYLIST.advise(request, "".join(STYLIST.critique(request)))
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.2  # the benchmark tracks the real target (50 ms); this only catches regressions
+        assert STYLIST.advise(request, "".join(STYLIST.critique(request))).name

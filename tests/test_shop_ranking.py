@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -119,12 +118,10 @@ def test_ranking_is_deterministic_and_limited() -> None:
     assert rank(OVERSHIRT, []) == [] and rank(OVERSHIRT, catalog, limit=0) == []
 
 
-def test_ranking_ten_thousand_products_is_fast() -> None:
+def test_ranking_ten_thousand_products() -> None:
+    # Speed is measured by benchmarks/shop_search.py; here only the result on a large catalog.
     catalog = list(generate_catalog(10_000, 1, None))
-    rank(OVERSHIRT, catalog, budget=80)  # warm the token cache, as a long-lived catalog does
-    start = time.perf_counter()
     ranked = rank(OVERSHIRT, catalog, budget=80)
-    assert time.perf_counter() - start < 0.25  # the benchmark holds it to 50 ms; CI machines vary
     assert "corduroy overshirt" in ranked[0].product.name.lower()
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,8 @@ def color_palette(df: pd.DataFrame) -> pd.DataFrame:
     pairs = df.loc[df["color_name"] != "", ["color_name", "color_hex"]].value_counts(sort=False)
     totals: dict[str, int] = {}
     best: dict[str, tuple[bool, int, str]] = {}
-    for (name, hex_), n in pairs.items():
+    for pair, n in pairs.items():
+        name, hex_ = cast(tuple[str, str], pair)
         totals[name] = totals.get(name, 0) + int(n)
         # Prefer a known hex, then the most frequent one, then the smallest (deterministic ties).
         key = (hex_ == "", -int(n), hex_)

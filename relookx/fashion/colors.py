@@ -328,4 +328,5 @@ def delta_e_matrix(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     sl = 1 + 0.015 * (lbp - 50) ** 2 / np.sqrt(20 + (lbp - 50) ** 2)
     sc, sh = 1 + 0.045 * cbp, 1 + 0.015 * cbp * t
     dl, dc, dhh = (l2 - l1) / sl, (c2p - c1p) / sc, dhp / sh
-    return np.sqrt(dl**2 + dc**2 + dhh**2 + rt * dc * dhh)
+    distances: np.ndarray = np.sqrt(dl**2 + dc**2 + dhh**2 + rt * dc * dhh)
+    return distances

@@ -350,7 +350,7 @@ class SshTunnel:
 
 def _pump(client: socket.socket, chan: paramiko.Channel, stop: threading.Event) -> None:
     """Copy bytes both ways until both sides have closed (half-closes are passed on)."""
-    readers: list[object] = [client, chan]
+    readers: list[socket.socket | paramiko.Channel] = [client, chan]
     while readers and not stop.is_set():
         ready, _, _ = select.select(readers, [], [], POLL_S)
         try:

@@ -103,7 +103,8 @@ def _rows(keep: np.ndarray, start: float, stop: float) -> np.ndarray:
     top, height = rows[0], rows[-1] + 1 - rows[0]
     band = np.zeros_like(keep)
     band[top + int(start * height): top + int(np.ceil(stop * height))] = True
-    return keep & band
+    kept: np.ndarray = keep & band
+    return kept
 
 
 def _refine(photo: Image.Image, mask: Image.Image, region: str) -> tuple[Image.Image, list[str]]:
@@ -127,7 +128,8 @@ def _refine(photo: Image.Image, mask: Image.Image, region: str) -> tuple[Image.I
     def main_colour(kept: np.ndarray) -> np.ndarray:
         # Shoes are the lowest thing in the feet region (the trouser hems are above them).
         dominant = np.median(chroma[_rows(kept, 0.6, 1.0) if region == "feet" else kept], axis=0)
-        return np.sqrt(((chroma - dominant) ** 2).sum(axis=2)) < _CHROMA_MATCH
+        close: np.ndarray = np.sqrt(((chroma - dominant) ** 2).sum(axis=2)) < _CHROMA_MATCH
+        return close
 
     # A box around a person is mostly background, so little needs to remain after removing it; a
     # garment the colour of skin, or a patterned one, would mostly vanish, so then that step is skipped.
@@ -173,7 +175,8 @@ def _background_distance(arr: np.ndarray) -> np.ndarray:
     overall = np.median(border, axis=0)
     to_rows = np.sqrt(((arr - row_model) ** 2).sum(axis=2))
     to_border = np.sqrt(((arr - overall) ** 2).sum(axis=2))
-    return np.minimum(to_rows, to_border)
+    distance: np.ndarray = np.minimum(to_rows, to_border)
+    return distance
 
 
 def _tint(photo: Image.Image, soft: Image.Image, rgb: tuple[int, int, int]) -> tuple[Image.Image, float]:
@@ -286,7 +289,7 @@ def _draw_panel(piece: Piece, color_hex: str, width: int, height: int) -> Image.
     label_h = round(len(label) * _line_height(body) + pad * 0.7)
     draw.rounded_rectangle((pad, pad, width - pad, pad + label_h), radius=round(pad * 0.4), fill=(40, 40, 40))
     _draw_lines(draw, label, body, (pad * 1.5, pad * 1.4), (255, 255, 255))
-    y = pad + label_h + pad
+    y: float = pad + label_h + pad
     swatch_h = round(min(inner * 0.55, height * 0.22))
     draw.rounded_rectangle((pad, y, width - pad, y + swatch_h), radius=round(pad * 0.3), fill=color_hex,
                            outline=(190, 185, 180), width=2)

@@ -112,7 +112,8 @@ def _money(value: float) -> str:
 def _category_part(piece_cat: str, cats: list[str]) -> np.ndarray:
     if piece_cat not in _CAT_INDEX or piece_cat == "other":
         return np.full(len(cats), NEUTRAL)
-    return _CAT_MATRIX[_CAT_INDEX[piece_cat]][np.array([_CAT_INDEX[c] for c in cats], dtype=int)]
+    part: np.ndarray = _CAT_MATRIX[_CAT_INDEX[piece_cat]][np.array([_CAT_INDEX[c] for c in cats], dtype=int)]
+    return part
 
 
 def _color_part(piece_hex: str | None, hexes: list[str | None]) -> tuple[np.ndarray, np.ndarray]:

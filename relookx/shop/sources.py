@@ -189,7 +189,7 @@ class WooCommerceSource:
 def _minor(value: Any, minor_unit: Any) -> float | None:
     """A Store API amount ("1105", minor unit 2) as a decimal number (11.05); None when absent."""
     try:
-        return int(str(value)) / 10 ** int(minor_unit)
+        return int(str(value)) / float(10 ** int(minor_unit))
     except (TypeError, ValueError):
         return None
 

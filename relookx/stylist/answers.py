@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -61,6 +61,11 @@ def color_family(hex_: str) -> str:
     return "pink" if light >= 0.5 else "purple"
 
 
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a garments frame as dicts keyed by column name."""
+    return cast(list[dict[str, Any]], df.to_dict("records"))
+
+
 def _hex_of(row: Mapping[str, Any]) -> str | None:
     return normalize_hex(str(row.get("color_hex") or "")) or color_to_hex(str(row.get("color_name") or ""))
 
@@ -87,7 +92,7 @@ def _plural(category: str) -> str:
 
 
 def _items(df: pd.DataFrame, limit: int = _LIST_LIMIT) -> str:
-    rows = [_item(r) for r in df.head(limit).to_dict("records")]
+    rows = [_item(r) for r in _records(df.head(limit))]
     more = f", and {len(df) - limit} more" if len(df) > limit else ""
     return ", ".join(rows) + more
 
@@ -155,7 +160,7 @@ def _by_color(sel: _Selection, color: str) -> pd.DataFrame:
     family = _FAMILY_ALIASES.get(word, word if word in FAMILIES else None)
     target = color_to_hex(word)
     keep = []
-    for row in sel.df.to_dict("records"):
+    for row in _records(sel.df):
         hex_ = _hex_of(row)
         if family is not None:
             keep.append(hex_ is not None and color_family(hex_) == family)
@@ -252,7 +257,7 @@ def _value_answer(sel: _Selection) -> str:
               f"priced; average {_money(total / len(priced))}).")
     by_cat = analytics.value_by_category(priced)
     if len(by_cat) > 1:
-        answer += " By category: " + ", ".join(f"{r.category} {_money(r.value)}" for r in by_cat.itertuples()) + "."
+        answer += " By category: " + ", ".join(f"{r['category']} {_money(r['value'])}" for r in _records(by_cat)) + "."
     return answer
 
 
@@ -269,7 +274,7 @@ def _color_answer(sel: _Selection) -> str:
     if len(rest):
         answer += " Then: " + ", ".join(f"{r.color_name} {r.count}" for r in rest.itertuples()) + "."
     families: dict[str, int] = {}
-    for row in sel.df.to_dict("records"):
+    for row in _records(sel.df):
         if hex_ := _hex_of(row):
             families[color_family(hex_)] = families.get(color_family(hex_), 0) + 1
     if families:
@@ -337,13 +342,13 @@ def wardrobe_context(garment_rows: Sequence[Mapping[str, Any]], photo_rows: Sequ
     lines = [_summary_line(df, photos).replace("**", "")]
     palette = analytics.color_palette(df).head(10)
     lines.append("Palette: " + ", ".join(f"{r.color_name} {r.count}" for r in palette.itertuples()) + ".")
-    groups = [(f"Image {int(n)}", g) for n, g in df[df["photo_number"].notna()].groupby("photo_number")]
+    groups = [(f"Image {int(cast(float, n))}", g) for n, g in df[df["photo_number"].notna()].groupby("photo_number")]
     loose = df[df["photo_number"].isna()]
     if len(loose):
         groups.append(("Without photo", loose))
     for left, (title, group) in enumerate(reversed(groups)):  # newest photos first
-        garments = "; ".join(f"{r.name} ({r.category}, {r.color_name or 'no color'}"
-                             f"{', ' + _money(r.price) if pd.notna(r.price) else ''})" for r in group.itertuples())
+        garments = "; ".join(f"{r['name']} ({r['category']}, {r['color_name'] or 'no color'}"
+                             f"{', ' + _money(r['price']) if pd.notna(r['price']) else ''})" for r in _records(group))
         line = f"{title}: {garments}"
         tail = f"... and {len(groups) - left} more photos."
         if len("\n".join([*lines, line, tail])) > max_chars:

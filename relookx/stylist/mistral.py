@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pydantic
 from mistralai.client import Mistral
@@ -22,7 +22,7 @@ from relookx.fashion.colors import delta_e, hex_to_name
 from relookx.fashion.pieces import OutfitItem, Piece
 from relookx.garments import CATEGORIES, normalize_garment
 from relookx.guides import load_guide
-from relookx.stylist.palette import owns_similar
+from relookx.stylist.owned import owns_similar
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES, fixed_category, fixed_color
 from relookx.stylist.types import Constraints, StyleRequest, Stylist
 from relookx.vision.base import GarmentDraft
@@ -35,7 +35,7 @@ CRITIQUE_MAX_TOKENS = 700
 PIECE_MAX_TOKENS = 800
 CRITIC_TEMPERATURE = 0.7
 ADVISOR_TEMPERATURE = 0.6  # some variety: the rules steer, the model still picks the piece
-MAX_OWNED_LISTED = 60  # owned items listed to the advisor; palette.owns_similar checks them all
+MAX_OWNED_LISTED = 60  # owned items listed to the advisor; owned.owns_similar checks them all
 COLOR_TOLERANCE = 10.0  # CIEDE2000 distance under which a color counts as the one asked for
 COLOR_WORD_TOLERANCE = 30.0  # looser when the model also names the asked color ("dark red")
 
@@ -270,16 +270,16 @@ def checked_schema(request: StyleRequest) -> type[PieceOut]:
     schema's validation keeps the advisor at two attempts at most, whatever went wrong.
     """
 
-    def honour_request(self: PieceOut) -> PieceOut:
-        problems = piece_problems(request, to_piece(self))
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    class Checked(PieceOut):
+        @pydantic.model_validator(mode="after")
+        def honour_request(self) -> Checked:
+            problems = piece_problems(request, to_piece(self))
+            if problems:
+                raise ValueError("; ".join(problems))
+            return self
 
-    validator = pydantic.model_validator(mode="after")(honour_request)
-    return cast(type[PieceOut], pydantic.create_model(
-        PieceOut.__name__, __base__=PieceOut, __validators__={"honour_request": validator},
-    ))
+    Checked.__name__ = Checked.__qualname__ = PieceOut.__name__  # the schema's name, as the model sees it
+    return Checked
 
 
 # --- The stylist ----------------------------------------------------------------------------------

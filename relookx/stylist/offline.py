@@ -27,8 +27,9 @@ from relookx.stylist.critique import (
     garment_names,
     outfit_mood,
     ratings,
-    wardrobe_sample,
 )
+from relookx.stylist.owned import OWNED_DELTA_E, OwnedIndex, item_hex
+from relookx.stylist.palette import wardrobe_sample
 from relookx.stylist.rules import LARGE, PIECE_RULES, fixed_category, fixed_color
 from relookx.stylist.types import Harmony, StyleRequest, Stylist
 from relookx.stylist.vocabulary import (
@@ -145,7 +146,7 @@ def _plan(rule: str, outfit: Sequence[OutfitItem], rng: random.Random) -> list[t
     large = [c for c in LARGE if c not in present and not (c == "dress" and {"top", "bottom"} & present)]
     if rule == "statement_piece":
         quiet = sorted((g for g in outfit if g.category in LARGE),
-                       key=lambda g: pal.color_info(pal.item_hex(g) or "#808080").saturation)
+                       key=lambda g: pal.color_info(item_hex(g) or "#808080").saturation)
         order = [g.category for g in quiet] + large + ["footwear", "bag", "outerwear", "top"]
         why = (f"your {quiet[0].name.lower()} {_is(quiet[0].name)} the quietest piece" if quiet
                else "the outfit needs a focal point")
@@ -303,7 +304,7 @@ def recommend(request: StyleRequest, *, today: date | None = None) -> Piece:
     from_wardrobe = not request.outfit
     outfit = list(request.outfit) or wardrobe_sample(request.wardrobe)
     season = c.season if c.season in SEASON_LETTER else pal.season_of(today or date.today())
-    owned = pal.OwnedIndex([*request.wardrobe, *request.outfit])
+    owned = OwnedIndex([*request.wardrobe, *request.outfit])
     plan = _plan(request.piece_rule, outfit, rng)
     category = fixed_category(c)
     backstops: list[tuple[str, str, set[str]]] = []
@@ -327,7 +328,7 @@ def recommend(request: StyleRequest, *, today: date | None = None) -> Piece:
         for tier in tiers:
             for cat, why, fits in group:
                 dist, _ = owned.nearest(cat, tier)
-                free = [h for h, d in zip(tier, dist, strict=True) if d >= pal.OWNED_DELTA_E]
+                free = [h for h, d in zip(tier, dist, strict=True) if d >= OWNED_DELTA_E]
                 if free:
                     return _build(request, outfit, basis, cat, why, fits, free[0], season, rng, from_wardrobe,
                                   strict)
@@ -339,7 +340,7 @@ def recommend(request: StyleRequest, *, today: date | None = None) -> Piece:
     pool = (_shades(asked, rng, 120) if asked else
             [h for _ in range(12) for h in pal.target_colors(request.color_rule, basis, rng, season=season)])
     best = _farthest(owned, steps, pool)
-    if not asked and best[0] < pal.OWNED_DELTA_E:
+    if not asked and best[0] < OWNED_DELTA_E:
         pool = [pal.hsl_to_hex(rng.uniform(0, 360), rng.uniform(0.3, 0.9), rng.uniform(0.2, 0.8)) for _ in range(200)]
         best = _farthest(owned, steps, pool)
     _, hex_, (cat, why, fits) = best
@@ -352,7 +353,7 @@ def recommend(request: StyleRequest, *, today: date | None = None) -> Piece:
     return piece
 
 
-def _farthest(owned: pal.OwnedIndex, steps: Sequence[tuple[str, str, set[str]]],
+def _farthest(owned: OwnedIndex, steps: Sequence[tuple[str, str, set[str]]],
               pool: Sequence[str]) -> tuple[float, str, tuple[str, str, set[str]]]:
     """(distance, color, step): the candidate color and category farthest from anything owned."""
     best: tuple[float, str, tuple[str, str, set[str]]] = (-1.0, pool[0] if pool else "#808080", steps[0])

@@ -18,12 +18,7 @@ from functools import lru_cache
 
 from relookx.fashion.colors import delta_e_matrix, hex_to_hsl, hex_to_lab, hex_to_name, is_neutral, lab_array
 from relookx.fashion.pieces import OutfitItem
-from relookx.stylist.owned import (  # noqa: F401  (re-exported: callers import them from palette)
-    OWNED_DELTA_E,
-    OwnedIndex,
-    item_hex,
-    owns_similar,
-)
+from relookx.stylist.owned import item_hex
 from relookx.stylist.rules import COLOR_RULES
 from relookx.stylist.types import SEASONS, Harmony
 

@@ -133,12 +133,14 @@ def _background_distance(arr: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 def _erode(mask: np.ndarray) -> np.ndarray:
     p = np.pad(mask, 1, constant_values=False)
-    return p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    eroded: np.ndarray = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    return eroded
 
 
 def _dilate(mask: np.ndarray) -> np.ndarray:
     p = np.pad(mask, 1, constant_values=False)
-    return p[1:-1, 1:-1] | p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
+    dilated: np.ndarray = p[1:-1, 1:-1] | p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
+    return dilated
 
 
 def _largest_component(mask: np.ndarray) -> np.ndarray:
