@@ -28,17 +28,27 @@ class GarmentDraft:
     context: str = ""
     description: str = ""
     confidence: float = 0.5
+    crop_key: str = ""  # the stored crop of the garment's region (relookx.media.PhotoStorage crops/)
+
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the analysed photo (end exclusive)
 
 
 @dataclass
 class AnalysisResult:
-    """What an analyzer returns for one photo."""
+    """What an analyzer returns for one photo.
+
+    `boxes` is empty or has one entry per garment: the garment's region on the photo (None when
+    unknown), from which `relookx.photos` cuts and stores the garment's crop. No garments means the
+    analyzer found no person or no clothing; `notes` then say why.
+    """
 
     garments: list[GarmentDraft]
     analyzer: str  # "offline" or "mistral"
     model: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    boxes: list[Box | None] = field(default_factory=list)
 
 
 class OutfitAnalyzer(Protocol):

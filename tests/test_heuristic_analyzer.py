@@ -1,4 +1,4 @@
-"""The offline analyzer on synthetic outfit photos."""
+"""The color heuristic (the offline analyzer's fallback) on synthetic outfit photos."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PIL import Image
 from relookx.fashion.colors import delta_e
 from relookx.garments import CATEGORIES
 from relookx.vision.base import AnalysisResult, OutfitAnalyzer
-from relookx.vision.offline import OfflineAnalyzer
+from relookx.vision.heuristic import HeuristicAnalyzer
 from tests.imagegen import make_outfit_photo, to_bytes
 
 OUTFITS = [
@@ -25,21 +25,21 @@ OUTFITS = [
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
+def analyzer() -> HeuristicAnalyzer:
+    return HeuristicAnalyzer()
 
 
 def by_category(result: AnalysisResult) -> dict[str, str]:
     return {g.category: g.color_hex for g in result.garments}
 
 
-def test_implements_protocol(analyzer: OfflineAnalyzer) -> None:
+def test_implements_protocol(analyzer: HeuristicAnalyzer) -> None:
     checked: OutfitAnalyzer = analyzer
     assert checked.name == "offline"
 
 
 @pytest.mark.parametrize("outfit", OUTFITS, ids=lambda o: "-".join(str(v) for v in o.values()) or "default")
-def test_colors_match_the_drawn_outfit(analyzer: OfflineAnalyzer, outfit: dict) -> None:
+def test_colors_match_the_drawn_outfit(analyzer: HeuristicAnalyzer, outfit: dict) -> None:
     result = analyzer.analyze(make_outfit_photo(**outfit))
     colors = by_category(result)
     assert set(colors) == {"top", "bottom", "footwear"}
@@ -57,25 +57,25 @@ def test_colors_match_the_drawn_outfit(analyzer: OfflineAnalyzer, outfit: dict) 
         assert "% of the" in g.description
 
 
-def test_names_use_the_everyday_palette(analyzer: OfflineAnalyzer) -> None:
+def test_names_use_the_everyday_palette(analyzer: HeuristicAnalyzer) -> None:
     result = analyzer.analyze(make_outfit_photo())
     assert [g.name for g in result.garments] == ["Red top", "Blue bottom", "Black footwear"]
 
 
-def test_dress_is_one_garment(analyzer: OfflineAnalyzer) -> None:
+def test_dress_is_one_garment(analyzer: HeuristicAnalyzer) -> None:
     result = analyzer.analyze(make_outfit_photo(dress=True, top="#2e8b57"))
     colors = by_category(result)
     assert set(colors) == {"dress", "footwear"}
     assert delta_e(colors["dress"], "#2e8b57") < 15
 
 
-def test_same_color_top_and_bottom_is_noted(analyzer: OfflineAnalyzer) -> None:
+def test_same_color_top_and_bottom_is_noted(analyzer: HeuristicAnalyzer) -> None:
     result = analyzer.analyze(make_outfit_photo(top="#222222", bottom="#222222"))
     assert {"top", "bottom"} <= set(by_category(result))
     assert any("same color" in n for n in result.notes)
 
 
-def test_patterned_top(analyzer: OfflineAnalyzer) -> None:
+def test_patterned_top(analyzer: HeuristicAnalyzer) -> None:
     img = make_outfit_photo(top="#ffffff", background="#9e9e9e", noise=0)
     arr = np.asarray(img).copy()
     stripes = (arr == 255).all(axis=2) & ((np.arange(arr.shape[0]) // 12) % 2 == 0)[:, None]
@@ -85,12 +85,12 @@ def test_patterned_top(analyzer: OfflineAnalyzer) -> None:
     assert top.pattern == "patterned/multicolor"
 
 
-def test_deterministic(analyzer: OfflineAnalyzer) -> None:
+def test_deterministic(analyzer: HeuristicAnalyzer) -> None:
     img = make_outfit_photo(top="#ff7f50", size=(500, 800))
     assert analyzer.analyze(img).garments == analyzer.analyze(img.copy()).garments
 
 
-def test_no_person(analyzer: OfflineAnalyzer) -> None:
+def test_no_person(analyzer: HeuristicAnalyzer) -> None:
     for img in (Image.new("RGB", (640, 480), "#eeeeee"), Image.new("RGB", (8, 8), "red"),
                 Image.fromarray(np.random.default_rng(3).integers(0, 255, (300, 400, 3), dtype=np.uint8))):
         result = analyzer.analyze(img)
@@ -98,13 +98,13 @@ def test_no_person(analyzer: OfflineAnalyzer) -> None:
         assert len(result.notes) >= 2
 
 
-def test_feet_cut_off(analyzer: OfflineAnalyzer) -> None:
+def test_feet_cut_off(analyzer: HeuristicAnalyzer) -> None:
     result = analyzer.analyze(make_outfit_photo().crop((0, 0, 600, 700)))
     assert "footwear" not in by_category(result)
     assert any("cut off" in n for n in result.notes)
 
 
-def test_other_modes_and_jpeg_round_trip(analyzer: OfflineAnalyzer) -> None:
+def test_other_modes_and_jpeg_round_trip(analyzer: HeuristicAnalyzer) -> None:
     photo = make_outfit_photo()
     jpeg = Image.open(io.BytesIO(to_bytes(photo, "JPEG", quality=70)))
     for img in (jpeg, photo.convert("RGBA"), photo.convert("P")):
@@ -112,7 +112,7 @@ def test_other_modes_and_jpeg_round_trip(analyzer: OfflineAnalyzer) -> None:
         assert delta_e(colors["top"], "#c0392b") < 15
 
 
-def test_large_photo(analyzer: OfflineAnalyzer) -> None:
+def test_large_photo(analyzer: HeuristicAnalyzer) -> None:
     img = make_outfit_photo(size=(4000, 3000), noise=0)
     result = analyzer.analyze(img)
     assert delta_e(by_category(result)["top"], "#c0392b") < 15
