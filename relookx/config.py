@@ -53,6 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Timeout of one Mistral call, in seconds."),
     Setting("RELOOKX_MISTRAL_RETRY_BUDGET_S", "mistral_retry_budget_s", 30.0,
             "Total time spent retrying a Mistral call after 429 or 5xx answers, in seconds."),
+    Setting("RELOOKX_MISTRAL_RPS", "mistral_rps", 1.0,
+            "Most Mistral requests per second, shared by all calls of this process (0: no limit)."),
+    Setting("RELOOKX_ANALYSIS_WORKERS", "analysis_workers", 4,
+            "Photos of one upload analysed at the same time."),
     Setting("RELOOKX_DATABASE_URL", "database_url", None,
             "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db. "
             "Default: SQLite at $RELOOKX_DATA_DIR/relookx.db.", secret=True),
@@ -110,6 +114,8 @@ class Settings:
     analyzer: str = "auto"
     mistral_timeout_s: float = 60.0
     mistral_retry_budget_s: float = 30.0
+    mistral_rps: float = 1.0
+    analysis_workers: int = 4
     database_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path("data"))
     max_upload_mb: float = 20.0
@@ -211,6 +217,10 @@ def load_settings(
         )
     if values["analyzer"] == "mistral" and not values["mistral_api_key"]:
         raise ConfigError("RELOOKX_ANALYZER=mistral needs MISTRAL_API_KEY (secrets.toml or environment).")
+    if values["mistral_rps"] < 0:
+        raise ConfigError(f"RELOOKX_MISTRAL_RPS cannot be negative, got {values['mistral_rps']:g}.")
+    if values["analysis_workers"] < 1:
+        raise ConfigError(f"RELOOKX_ANALYSIS_WORKERS must be at least 1, got {values['analysis_workers']}.")
     if values["mistral_server_url"]:
         values["mistral_server_url"] = values["mistral_server_url"].rstrip("/")
         if values["mistral_server_url"].endswith("/v1"):

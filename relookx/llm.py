@@ -8,6 +8,7 @@ exceptions into messages a user can act on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -22,6 +23,7 @@ from mistralai.extra.utils.response_format import response_format_from_pydantic_
 
 from relookx.config import Settings
 from relookx.errors import ConfigError, RelookXError, ServiceError
+from relookx.ratelimit import shared_limiter
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +62,16 @@ def make_client(settings: Settings) -> Mistral:
     kwargs: dict[str, Any] = {}
     if settings.mistral_server_url:
         kwargs["server_url"] = settings.mistral_server_url
+    # One limiter per host and key for the whole process: the analyzer, the stylist and the chat share
+    # the account's rate, and every HTTP attempt (the SDK's retries included) waits for its slot.
+    key_id = hashlib.sha256(settings.mistral_api_key.encode()).hexdigest()[:12]
+    limiter = shared_limiter(f"{settings.mistral_server_url or 'mistral'}|{key_id}", settings.mistral_rps)
+    http = httpx2.Client(follow_redirects=True, event_hooks={"request": [lambda _request: limiter.acquire()]})
     return Mistral(
         api_key=settings.mistral_api_key,
         timeout_ms=int(settings.mistral_timeout_s * 1000),
         retry_config=retry,
+        client=http,
         **kwargs,
     )
 

@@ -317,6 +317,22 @@ class PhotoStorage:
         self.photo_path(key).unlink(missing_ok=True)
         self.thumb_path(key).unlink(missing_ok=True)
 
+    def crop_path(self, key: str) -> Path:
+        """Where the JPEG crop of a garment with this key lives."""
+        return self._path("crops", key)
+
+    def save_crop(self, jpeg: bytes) -> str:
+        """Store a garment crop (JPEG bytes); return its key, the SHA-256 of the bytes."""
+        key = hashlib.sha256(jpeg).hexdigest()
+        path = self.crop_path(key)
+        if not path.is_file():
+            _atomic_write(path, jpeg)
+        return key
+
+    def delete_crop(self, key: str) -> None:
+        """Remove a garment crop (a missing file is fine)."""
+        self.crop_path(key).unlink(missing_ok=True)
+
     def preview_path(self, key: str, fmt: str) -> Path:
         """Where a generated preview image of `key` ("png", "jpeg" or "webp") lives."""
         if fmt not in PREVIEW_FORMATS:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-PHOTO_STATUSES = ("pending", "done", "failed")
+PHOTO_STATUSES = ("pending", "done", "no_person", "failed")  # no_person: analysed, nothing found
 
 
 def utcnow() -> datetime:
@@ -66,6 +66,8 @@ class Photo(SQLModel, table=True):
     status: str = "pending"
     analyzer: str = ""
     error: str = ""
+    # What the analysis assumed or could not see ("several people: the largest was analysed").
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow)
     analyzed_at: datetime | None = None
 
@@ -91,6 +93,8 @@ class Garment(SQLModel, table=True):
     context: str = ""
     description: str = ""
     confidence: float = 0.0
+    # sha256 of the garment's crop, stored like thumbnails (PhotoStorage crops/); "" when none.
+    crop_key: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     source: str = "manual"
     created_at: datetime = Field(default_factory=utcnow)
 

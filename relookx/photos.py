@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
+from PIL import Image
 from sqlalchemy.engine import Engine
 
 from relookx import store
@@ -15,7 +18,8 @@ from relookx.db import session_scope
 from relookx.errors import RelookXError, UploadError
 from relookx.media import PhotoStorage, prepare_upload
 from relookx.models import Photo
-from relookx.vision.base import OutfitAnalyzer
+from relookx.vision import crops
+from relookx.vision.base import AnalysisResult, GarmentDraft, OutfitAnalyzer
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +50,32 @@ def add_upload(
     return photo
 
 
+def _with_crops(storage: PhotoStorage, image: Image.Image, result: AnalysisResult) -> list[GarmentDraft]:
+    """The result's garments, each with the key of its stored crop when the analyzer located it."""
+    drafts = []
+    for index, draft in enumerate(result.garments):
+        box = result.boxes[index] if index < len(result.boxes) else None
+        jpeg = crops.cut(image, box) if box is not None else None
+        drafts.append(dataclasses.replace(draft, crop_key=storage.save_crop(jpeg)) if jpeg else draft)
+    return drafts
+
+
+def _drop_unused_crops(engine: Engine, storage: PhotoStorage, keys: set[str]) -> None:
+    if not keys:
+        return
+    with session_scope(engine) as session:
+        unused = keys - store.crops_in_use(session, keys=keys)
+    for key in unused:
+        storage.delete_crop(key)
+
+
 def analyze(
     engine: Engine, storage: PhotoStorage, analyzer: OutfitAnalyzer, *, user_id: int, photo_id: int
 ) -> Photo:
-    """Run the analyzer on one photo and store its garments.
+    """Run the analyzer on one photo and store its garments with their crops.
 
-    On failure the photo is kept with status "failed" and the error, and is returned (no raise):
-    the user can run the analysis again.
+    The photo ends "done", "no_person" (nothing found: the notes say why) or "failed" with the error
+    (no raise): the user can run the analysis again, and nothing stored before is lost.
     """
     with session_scope(engine) as session:
         photo = store.get_photo_by_id(session, user_id=user_id, photo_id=photo_id)
@@ -60,17 +83,21 @@ def analyze(
     try:
         image = storage.open_image(photo.content_hash)
         result = analyzer.analyze(image)
+        drafts = _with_crops(storage, image, result)
     except RelookXError as exc:
         error = str(exc)
-    except OSError as exc:  # the stored file is missing or unreadable
+    except OSError as exc:  # the stored file is missing or unreadable, or the crop cannot be written
         error = f"The stored photo file could not be read ({exc.strerror or exc}). Upload it again."
     else:
         with session_scope(engine) as session:
+            old_crops = store.crop_keys(session, user_id=user_id, photo_id=photo_id)
             done = store.record_analysis(
-                session, user_id=user_id, photo_id=photo_id, garments=result.garments,
-                analyzer=result.analyzer,
+                session, user_id=user_id, photo_id=photo_id, garments=drafts, analyzer=result.analyzer,
+                note="\n".join(result.notes),
             )
-        log.info("photo %s analysed by %s in %.2fs", photo_id, result.analyzer, time.perf_counter() - started)
+        _drop_unused_crops(engine, storage, old_crops - {d.crop_key for d in drafts})
+        log.info("photo %s analysed by %s in %.2fs: %s", photo_id, result.analyzer, time.perf_counter() - started,
+                 done.status)
         return done
     log.warning("analysis of photo %s failed: %s", photo_id, error)
     with session_scope(engine) as session:
@@ -92,31 +119,55 @@ class UploadOutcome:
 def add_and_analyze_batch(
     engine: Engine, storage: PhotoStorage, settings: Settings, analyzer: OutfitAnalyzer, *,
     user_id: int, files: Sequence[tuple[str, bytes]],
+    on_stored: Callable[[int, UploadOutcome], None] | None = None,
     on_progress: Callable[[int, int, UploadOutcome], None] | None = None,
 ) -> list[UploadOutcome]:
-    """Store then analyse each file; refusals and failures are reported per file, never raised."""
-    outcomes: list[UploadOutcome] = []
-    for index, (filename, data) in enumerate(files):
-        outcome = UploadOutcome(filename=filename)
+    """Store every file in upload order, then analyse them with a pool of `settings.analysis_workers`.
+
+    Photo numbers follow the order of `files`. `on_stored(index, outcome)` is called once a file is
+    stored or refused, `on_progress(done, total, outcome)` once its analysis ends; both run in the
+    caller's thread, in upload order and in completion order. Refusals and failures are reported per
+    file, never raised. Mistral calls of all workers share the `RELOOKX_MISTRAL_RPS` limit.
+    """
+    outcomes = [UploadOutcome(filename=filename) for filename, _data in files]
+    for index, ((filename, data), outcome) in enumerate(zip(files, outcomes, strict=True)):
         try:
-            photo = add_upload(engine, storage, settings, user_id=user_id, data=data, filename=filename)
+            outcome.photo = add_upload(engine, storage, settings, user_id=user_id, data=data, filename=filename)
         except UploadError as exc:
             outcome.error = str(exc)
             outcome.duplicate_of = getattr(exc, "number", None)
-        else:
-            assert photo.id is not None
-            outcome.photo = analyze(engine, storage, analyzer, user_id=user_id, photo_id=photo.id)
-        outcomes.append(outcome)
-        if on_progress is not None:
-            on_progress(index + 1, len(files), outcome)
+        if on_stored is not None:
+            on_stored(index, outcome)
+    done = 0
+    for outcome in outcomes:
+        if outcome.photo is None:
+            done += 1
+            if on_progress is not None:
+                on_progress(done, len(files), outcome)
+    stored = [o for o in outcomes if o.photo is not None]
+    if not stored:
+        return outcomes
+    workers = max(1, min(settings.analysis_workers, len(stored)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyze") as pool:
+        futures = {pool.submit(analyze, engine, storage, analyzer, user_id=user_id,
+                               photo_id=o.photo.id or 0): o for o in stored if o.photo is not None}
+        for future in as_completed(futures):
+            outcome = futures[future]
+            outcome.photo = future.result()
+            done += 1
+            if on_progress is not None:
+                on_progress(done, len(files), outcome)
     return outcomes
 
 
 def delete(engine: Engine, storage: PhotoStorage, *, user_id: int, number: int) -> Photo:
-    """Delete the user's photo and its garments; its file goes when no one else uses it."""
+    """Delete the user's photo and its garments; its file and crops go when no one else uses them."""
     with session_scope(engine) as session:
+        target = store.get_photo(session, user_id=user_id, number=number)
+        crop_keys = store.crop_keys(session, user_id=user_id, photo_id=target.id or 0)
         photo = store.delete_photo(session, user_id=user_id, number=number)
         still_used = store.hash_in_use(session, content_hash=photo.content_hash)
     if not still_used:
         storage.delete(photo.content_hash)
+    _drop_unused_crops(engine, storage, crop_keys)
     return photo

@@ -136,15 +136,22 @@ def get_photo_by_id(session: Session, *, user_id: int, photo_id: int) -> Photo:
 
 
 def record_analysis(
-    session: Session, *, user_id: int, photo_id: int, garments: Iterable[GarmentDraft], analyzer: str
+    session: Session, *, user_id: int, photo_id: int, garments: Iterable[GarmentDraft], analyzer: str,
+    note: str = "",
 ) -> Photo:
-    """Replace the photo's garments with an analysis result and mark it done."""
+    """Replace the photo's garments with an analysis result: "done", or "no_person" when none was found.
+
+    Garments the user added by hand to this photo stay.
+    """
     photo = get_photo_by_id(session, user_id=user_id, photo_id=photo_id)
-    for old in session.exec(select(Garment).where(Garment.user_id == user_id, Garment.photo_id == photo_id)):
+    for old in session.exec(select(Garment).where(Garment.user_id == user_id, Garment.photo_id == photo_id,
+                                                  Garment.source != "manual")):
         session.delete(old)
-    for draft in garments:
+    drafts = list(garments)
+    for draft in drafts:
         session.add(Garment(user_id=user_id, photo_id=photo_id, source=analyzer, **dataclasses.asdict(draft)))
-    photo.status, photo.analyzer, photo.error, photo.analyzed_at = "done", analyzer, "", utcnow()
+    photo.status = "done" if drafts else "no_person"
+    photo.analyzer, photo.error, photo.note, photo.analyzed_at = analyzer, "", note[:4000], utcnow()
     session.add(photo)
     session.flush()
     return photo
@@ -167,6 +174,20 @@ def delete_photo(session: Session, *, user_id: int, number: int) -> Photo:
     session.delete(photo)
     session.flush()
     return photo
+
+
+def crop_keys(session: Session, *, user_id: int, photo_id: int) -> set[str]:
+    """The crop keys of the garments of one of the user's photos."""
+    keys = session.exec(select(Garment.crop_key).where(Garment.user_id == user_id, Garment.photo_id == photo_id))
+    return {k for k in keys if k}
+
+
+def crops_in_use(session: Session, *, keys: Iterable[str]) -> set[str]:
+    """Which of these crop keys any garment (of any user) still refers to."""
+    wanted = [k for k in keys if k]
+    if not wanted:
+        return set()
+    return set(session.exec(select(Garment.crop_key).where(col(Garment.crop_key).in_(wanted))))
 
 
 def hash_in_use(session: Session, *, content_hash: str) -> bool:

@@ -374,5 +374,6 @@ def mistral_settings(mistral_server: MistralServer, tmp_path: Path,
         analyzer="mistral",
         mistral_timeout_s=5.0,
         mistral_retry_budget_s=3.0,
+        mistral_rps=0.0,  # no client-side limit unless a test sets one (tests/test_bulk_analysis.py)
         data_dir=tmp_path,
     )

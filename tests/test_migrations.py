@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
-from relookx import history
+from relookx import history, store
 from relookx.db import alembic_config, make_engine, session_scope, upgrade
+from relookx.vision.base import GarmentDraft
 from tests.conftest import create_user
 
 
@@ -30,3 +33,46 @@ def test_upgrade_from_0002_keeps_recommendations(tmp_path: Path) -> None:
         [rec] = history.list_recommendations(s, user_id=1)
     assert rec.piece["name"] == "Red scarf" and rec.products == []
     create_user(engine, "new")  # the upgraded schema takes new rows
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend (a new database per test on PostgreSQL)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_upgrade_from_0003_keeps_photos_and_garments(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
+                          "VALUES ('old', 'old', 2, '2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "INSERT INTO photo (user_id, number, content_hash, filename, width, height, size_bytes, status, "
+            "analyzer, error, created_at) VALUES (1, 1, :h, 'a.jpg', 10, 10, 100, 'done', 'offline', '', "
+            "'2026-01-01 00:00:00')"), {"h": "a" * 64})
+        conn.execute(text(
+            "INSERT INTO garment (user_id, photo_id, name, category, color_name, color_hex, pattern, material, fit, "
+            "price_text, context, description, confidence, source, created_at) VALUES (1, 1, 'Red top', 'top', "
+            "'red', '#c0392b', '', '', '', '', '', '', 0.3, 'offline', '2026-01-01 00:00:00')"))
+    upgrade(engine)
+    with session_scope(engine) as s:
+        [photo] = store.list_photos(s, user_id=1)
+        [garment] = store.list_garments(s, user_id=1)
+        assert (photo.number, photo.status, photo.note) == (1, "done", "")
+        assert (garment.name, garment.crop_key) == ("Red top", "")
+        store.add_garment(s, user_id=1, photo_id=photo.id, draft=GarmentDraft(
+            name="Navy jacket", category="outerwear", color_name="navy", color_hex="#1f2a44", crop_key="b" * 64))
+    with session_scope(engine) as s:
+        assert [g.crop_key for g in store.list_garments(s, user_id=1)] == ["", "b" * 64]
+    engine.dispose()

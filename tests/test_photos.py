@@ -1,18 +1,20 @@
-"""The photo workflow: upload, analysis (offline and failing), deletion and shared files."""
+"""The photo workflow: upload, analysis (offline, no person, failing), crops, deletion and shared files."""
 
 from __future__ import annotations
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 from sqlalchemy.engine import Engine
 
 from relookx import photos, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import AnalysisError, DuplicatePhotoError
-from relookx.vision.base import AnalysisResult
+from relookx.colors import delta_e, rgb_to_hex
+from relookx.vision.base import AnalysisResult, GarmentDraft
 from relookx.vision.offline import OfflineAnalyzer
 from tests.imagegen import make_outfit_photo, to_bytes
+from tests.realphotos import busy_background, grace, outfit_photo
 
 
 class BrokenAnalyzer:
@@ -24,24 +26,59 @@ class BrokenAnalyzer:
         raise AnalysisError("Mistral is unavailable (HTTP 500).")
 
 
-def test_upload_then_offline_analysis(engine: Engine, settings: Settings, alice: int) -> None:
+def test_upload_then_offline_analysis_stores_garments_with_crops(
+    engine: Engine, settings: Settings, alice: int
+) -> None:
     storage = photos.storage_for(settings)
-    photo = photos.add_upload(engine, storage, settings, user_id=alice, data=to_bytes(make_outfit_photo()),
-                              filename="look.jpg")
+    photo = photos.add_upload(engine, storage, settings, user_id=alice, data=to_bytes(grace()), filename="look.jpg")
     assert (photo.number, photo.status) == (1, "pending")
     assert storage.photo_path(photo.content_hash).exists() and storage.thumb_path(photo.content_hash).exists()
     done = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
     assert (done.status, done.analyzer, done.error) == ("done", "offline", "")
+    assert "No legs are visible" in done.note
     with session_scope(engine) as s:
-        cats = {g.category for g in store.list_garments(s, user_id=alice)}
-    assert {"top", "bottom", "footwear"} <= cats
+        found = store.list_garments(s, user_id=alice)
+    assert {"top", "outerwear"} <= {g.category for g in found}
+    for garment in found:  # every garment keeps the crop of its region, a small JPEG
+        with Image.open(storage.crop_path(garment.crop_key)) as crop:
+            assert crop.format == "JPEG" and max(crop.size) <= 256
+    jacket = next(g for g in found if g.category == "outerwear")
+    with Image.open(storage.crop_path(jacket.crop_key)) as crop:
+        assert delta_e(rgb_to_hex(ImageStat.Stat(crop.convert("RGB")).median), "#10101a") < 20  # mostly navy
+
+
+def test_no_person_is_its_own_status_and_keeps_hand_added_garments(
+    engine: Engine, settings: Settings, alice: int
+) -> None:
+    storage = photos.storage_for(settings)
+    photo = photos.add_upload(engine, storage, settings, user_id=alice, data=to_bytes(busy_background((640, 480))),
+                              filename="street.jpg")
+    done = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
+    assert (done.status, done.error) == ("no_person", "")
+    assert "No person was found" in done.note
+    with session_scope(engine) as s:
+        store.add_garment(s, user_id=alice, photo_id=photo.id, draft=GarmentDraft(
+            name="Red scarf", category="accessory", color_name="red", color_hex="#c0392b"))
+    again = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
+    with session_scope(engine) as s:
+        assert again.status == "no_person"
+        assert [g.name for g in store.list_garments(s, user_id=alice)] == ["Red scarf"]
+
+
+def test_deleting_the_photo_deletes_its_crops(engine: Engine, settings: Settings, alice: int) -> None:
+    storage = photos.storage_for(settings)
+    photo = photos.add_upload(engine, storage, settings, user_id=alice, data=to_bytes(grace()), filename="g.jpg")
+    photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
+    assert list((settings.data_dir / "crops").rglob("*.jpg"))
+    photos.delete(engine, storage, user_id=alice, number=photo.number)
+    assert not list((settings.data_dir / "crops").rglob("*.jpg"))
 
 
 def test_failed_analysis_keeps_the_photo(engine: Engine, settings: Settings, alice: int) -> None:
     storage = photos.storage_for(settings)
     outcomes = photos.add_and_analyze_batch(
         engine, storage, settings, BrokenAnalyzer(), user_id=alice,
-        files=[("a.jpg", to_bytes(make_outfit_photo())), ("b.txt", b"hello")],
+        files=[("a.jpg", to_bytes(outfit_photo())), ("b.txt", b"hello")],
     )
     assert outcomes[0].photo is not None and outcomes[0].photo.status == "failed"
     assert outcomes[0].photo.error == "Mistral is unavailable (HTTP 500)."
@@ -50,6 +87,7 @@ def test_failed_analysis_keeps_the_photo(engine: Engine, settings: Settings, ali
         assert store.photo_numbers(s, user_id=alice) == [1]
     again = photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=outcomes[0].photo.id or 0)
     assert again.status == "done" and again.error == ""
+    assert outcomes[0].photo.note == ""
 
 
 def test_duplicate_stores_nothing_new(engine: Engine, settings: Settings, alice: int) -> None:

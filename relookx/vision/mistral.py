@@ -11,6 +11,7 @@ import base64
 import io
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from mistralai.client import Mistral
@@ -20,7 +21,7 @@ from pydantic import BaseModel, Field
 from relookx import llm
 from relookx.errors import AnalysisError
 from relookx.garments import CATEGORIES, normalize_garment
-from relookx.vision.base import AnalysisResult, GarmentDraft
+from relookx.vision.base import AnalysisResult, Box, GarmentDraft
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +120,12 @@ class MistralAnalyzer:
 
     name = "mistral"
 
-    def __init__(self, client: Mistral, *, model: str, timeout_s: float) -> None:
+    def __init__(self, client: Mistral, *, model: str, timeout_s: float,
+                 locate: Callable[[Image.Image], dict[str, Box]] | None = None) -> None:
         self.client = client
         self.model = model
         self.timeout_s = timeout_s
+        self.locate = locate  # where each garment category sits on the photo (for the garments' crops)
 
     def analyze(self, image: Image.Image) -> AnalysisResult:
         """Analyse the photo; raise `AnalysisError` with a clear message on failure."""
@@ -141,9 +144,15 @@ class MistralAnalyzer:
         )
         garments = [to_draft(item) for item in answer.garments]
         seconds = time.monotonic() - started
-        notes = [] if garments else ["The model found no garments on this photo."]
+        notes = [] if garments else ["Mistral found no person or no garments on this photo."]
         if max(image.size) > MAX_SIDE:
             notes.append(f"Sent downscaled to {MAX_SIDE} px on the long side.")
+        boxes: list[Box | None] = []
+        if garments and self.locate is not None:
+            # The same pose regions as the offline analyzer, matched by category: both analyzers' garments
+            # get the same crops.
+            found = self.locate(image)
+            boxes = [found.get(g.category) for g in garments]
         log.info("Mistral %s found %d garments in %.2f s", self.model, len(garments), seconds)
         return AnalysisResult(garments=garments, analyzer=self.name, model=self.model,
-                              seconds=seconds, notes=notes)
+                              seconds=seconds, notes=notes, boxes=boxes)
