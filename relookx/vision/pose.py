@@ -35,6 +35,7 @@ LANDMARK_SIDE = 256
 HEATMAP_SIDE = 64
 MIN_DETECTION_SCORE = 0.5
 MIN_POSE_SCORE = 0.5
+MAX_PEOPLE = 3  # candidates measured to find the largest person
 KEYPOINT_NAMES = (
     "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
     "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
@@ -236,11 +237,17 @@ class PoseModel:
         people = self.detections(img)
         if not people:
             return None
-        # The largest detection box is the person closest to the camera: the one the photo is about.
-        score, _box, points = max(people, key=lambda p: float((p[1][2] - p[1][0]) * (p[1][3] - p[1][1])))
-        pose_score, keypoints, mask = self.landmarks(img, points)
-        if pose_score < MIN_POSE_SCORE:
+        # The largest person is the one closest to the camera: the one the photo is about. The detector's
+        # box is only the face and its body circle is a guess from it, so each candidate's mask decides.
+        best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+        for _score, _box, points in people[:MAX_PEOPLE]:
+            pose_score, keypoints, mask = self.landmarks(img, points)
+            area = float((mask > 0.5).sum())
+            if pose_score >= MIN_POSE_SCORE and (best is None or area > best[0]):
+                best = (area, pose_score, keypoints, mask)
+        if best is None:
             return None
+        _area, pose_score, keypoints, mask = best
         named = {name: Keypoint(float(x), float(y), float(vis))
                  for name, (x, y, vis) in zip(KEYPOINT_NAMES, keypoints, strict=True)}
         return PoseResult(keypoints=named, mask=mask, size=img.size, people=len(people), score=pose_score,

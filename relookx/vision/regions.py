@@ -311,7 +311,7 @@ def _bag(kp: Mapping[str, Keypoint], size: tuple[int, int], person: np.ndarray,
     covered = _grow(covered | body.mask(), 3)
     near = _Canvas(size)
     for p in anchors:
-        near.limb(p, p, 2.2 * unit)
+        near.limb(p, p, 1.6 * unit)
     candidate = person & ~covered & near.mask()
     ls, rs = visible(kp, "left_shoulder", size), visible(kp, "right_shoulder", size)
     if ls and rs:
@@ -319,4 +319,11 @@ def _bag(kp: Mapping[str, Keypoint], size: tuple[int, int], person: np.ndarray,
     if candidate.sum() < 0.12 * unit * unit:
         return None
     blob = largest_component(candidate)
-    return blob if blob.sum() >= 0.12 * unit * unit else None
+    ys, xs = np.nonzero(blob)
+    if len(ys) < 0.12 * unit * unit:
+        return None
+    bh, bw = int(ys.max() - ys.min()) + 1, int(xs.max() - xs.min()) + 1
+    # A bag is a compact shape; a thin strip along the body is a loose sleeve or the mask's edge.
+    if max(bh, bw) > 3 * min(bh, bw) or len(ys) < 0.45 * bh * bw:
+        return None
+    return blob
