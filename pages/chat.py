@@ -47,7 +47,7 @@ def render_reply(message) -> None:  # noqa: ANN001 - a ChatMessage
         with session_scope(ctx.engine) as session:
             rec = history.get_recommendation(session, user_id=ctx.user_id,
                                              recommendation_id=message.recommendation_id)
-        recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix=f"m{message.id}_")
+        recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix=f"m{message.id}_", storage=ctx.storage)
         return
     st.markdown(message.text)
     if message.kind == "products" and message.recommendation_id:
@@ -105,4 +105,4 @@ with past:
         st.info("No recommendations yet: ask for one in the conversation.", icon=":material/lightbulb:")
     for rec in recs:
         st.caption(f"{rec.created_at:%d %b %Y %H:%M} · “{rec.query}”")
-        recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix="past_")
+        recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix="past_", storage=ctx.storage)

@@ -7,8 +7,8 @@ import streamlit as st
 
 from relookx import history, photos, store
 from relookx.db import session_scope
-from relookx.errors import RelookXError, UploadError
-from relookx.ui import components, deps
+from relookx.errors import RelookXError
+from relookx.ui import components, deps, uploads
 from relookx.ui.cards import preview_gallery
 from relookx.ui.context import app_context
 
@@ -45,6 +45,8 @@ elif action == "analyze":
                               photo_id=target.id or 0)
     if done.status == "done":
         st.toast(f"Image {number} analysed again.", icon=":material/check:")
+    elif done.status == "no_person":
+        st.warning(f"Image {number}: no person found. {done.note}", icon=":material/person_off:")
     else:
         st.error(f"Image {number} could not be analysed: {done.error}")
 
@@ -61,30 +63,7 @@ with st.form("upload_form", clear_on_submit=True):
 if submitted and not files:
     st.warning("Choose one or more photos first.")
 elif submitted:
-    analyzer = get_analyzer()
-    bar = st.progress(0.0, text=f"0 of {len(files)} photos")
-    for index, upload in enumerate(files, start=1):
-        with st.status(f"{upload.name}: checking the file", expanded=False) as status:
-            try:
-                photo = photos.add_upload(ctx.engine, ctx.storage, ctx.settings, user_id=ctx.user_id,
-                                          data=upload.getvalue(), filename=upload.name)
-            except UploadError as exc:
-                status.update(label=str(exc), state="error", expanded=True)
-                st.error(str(exc), icon=":material/block:")
-            else:
-                status.update(label=f"{upload.name}: stored as image {photo.number}, analysing")
-                photo = photos.analyze(ctx.engine, ctx.storage, analyzer, user_id=ctx.user_id,
-                                       photo_id=photo.id or 0)
-                if photo.status == "done":
-                    with session_scope(ctx.engine) as session:
-                        found = store.list_garments(session, user_id=ctx.user_id, photo_id=photo.id)
-                    status.update(label=f"{upload.name}: image {photo.number}, {len(found)} garments "
-                                        f"({photo.analyzer})", state="complete")
-                    components.garment_list(found)
-                else:
-                    status.update(label=f"{upload.name}: image {photo.number} kept, analysis failed: "
-                                        f"{photo.error}", state="error")
-        bar.progress(index / len(files), text=f"{index} of {len(files)} photos")
+    uploads.run_batch(ctx, get_analyzer(), files)
 
 with session_scope(ctx.engine) as session:
     gallery = store.list_photos(session, user_id=ctx.user_id)[::-1]
@@ -110,11 +89,8 @@ for row_start in range(0, len(gallery), 3):
         with col.container(border=True):
             components.thumbnail(ctx.storage, photo)
             st.markdown(f"{components.photo_caption(photo)} {components.STATUS_BADGES[photo.status]}")
-            if photo.status == "failed":
-                st.error(photo.error, icon=":material/error:")
-            elif photo.analyzer == "offline":
-                st.caption("Estimated offline from colors: check and correct the tags in Wardrobe.")
-            components.garment_list(by_photo.get(photo.id, []))
+            uploads.photo_notes(ctx, photo)
+            components.garment_list(by_photo.get(photo.id, []), ctx.storage)
             if st.session_state.get("confirm_delete") == photo.number:
                 count = len(by_photo.get(photo.id, []))
                 st.warning(f"Delete image {photo.number} and its {count} garment(s)?")

@@ -73,6 +73,8 @@ with table_tab:
     shown = analytics.filter_garments(frame, categories=cats, colors=colors, occasions=occasions,
                                       photos=numbers)
     table = shown[["id", "photo_number", *wardrobe.EDITABLE, "source"]].reset_index(drop=True)
+    crop_keys = {row["id"]: row.get("crop_key", "") for row in rows}
+    table.insert(1, "crop", [components.crop_data_uri(ctx.storage, crop_keys.get(i, "")) for i in table["id"]])
     table.insert(1, "swatch", [
         "data:image/svg+xml;utf8," + quote(
             f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" '
@@ -83,12 +85,14 @@ with table_tab:
                                                   .encode()).hexdigest()[:10]
     st.data_editor(
         table, key=editor_key, hide_index=True, width="stretch",
-        column_order=["delete", "photo_number", "swatch", "name", "category", "color_name", "color_hex", "price",
-                      "context", "fit", "pattern", "material", "description", "source"],
-        disabled=["id", "photo_number", "swatch", "source"],
+        column_order=["delete", "photo_number", "crop", "swatch", "name", "category", "color_name", "color_hex",
+                      "price", "context", "fit", "pattern", "material", "description", "source"],
+        disabled=["id", "photo_number", "crop", "swatch", "source"],
         column_config={
             "id": None,
             "photo_number": st.column_config.NumberColumn("Photo", format="image %d", width="small"),
+            "crop": st.column_config.ImageColumn("Seen on photo", width="small",
+                                                 help="The part of the photo this garment was read from"),
             "swatch": st.column_config.ImageColumn("", width="small"),
             "name": st.column_config.TextColumn("Name", required=True),
             "category": st.column_config.SelectboxColumn("Category", options=garments.CATEGORIES,

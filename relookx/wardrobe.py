@@ -86,8 +86,9 @@ def apply_edits(
 def add_by_hand(
     session: Session, *, user_id: int, name: str, category: str, color: str, price: Any = None,
     context: str = "", fit: str = "", material: str = "", pattern: str = "", description: str = "",
+    photo_id: int | None = None,
 ) -> Garment:
-    """Add a garment typed by the user; the color may be a name or a hex value."""
+    """Add a garment typed by the user (seen on one of their photos, or not); the color may be a name or hex."""
     if not name.strip():
         raise RelookXError("Give the garment a name, for example 'Olive chinos'.")
     hex_ = colors.normalize_hex(color) or colors.color_to_hex(color)
@@ -99,7 +100,7 @@ def add_by_hand(
         context=context, fit=fit, material=material, pattern=pattern, description=description,
         confidence=1.0,
     ))
-    return store.add_garment(session, user_id=user_id, draft=draft, source="manual")
+    return store.add_garment(session, user_id=user_id, draft=draft, source="manual", photo_id=photo_id)
 
 
 def _plain(value: Any) -> Any:

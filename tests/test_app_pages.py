@@ -14,11 +14,13 @@ from relookx.fashion.colors import color_to_hex
 from tests import mistral_server as ms
 from tests.apphelpers import make_app, reset_streamlit_globals, texts
 from tests.conftest import create_user
-from tests.imagegen import make_outfit_photo, to_bytes
+from tests.imagegen import to_bytes
+from tests.realphotos import busy_background, grace, outfit_photo
 
 
-def photo(top: str = "#8e1b2e", bottom: str = "#1f2a44") -> bytes:
-    return to_bytes(make_outfit_photo(top=top, bottom=bottom, size=(360, 540)))
+def photo(top: str = "#8e1b2e") -> bytes:
+    """A real person (the astronaut photo) whose suit is recolored to `top`."""
+    return to_bytes(outfit_photo(top))
 
 
 def upload(at: AppTest, *files: tuple[str, bytes, str]) -> AppTest:
@@ -40,7 +42,7 @@ def test_home_shows_empty_state_and_backends(data_dir: Path, db: Engine) -> None
     at = make_app(data_dir, user_id=create_user(db, "alice")).run()
     assert not at.exception
     assert "Your wardrobe is empty" in texts(at)
-    assert "Offline estimate" in texts(at) and "SQLite" in texts(at)
+    assert "Offline pose model" in texts(at) and "SQLite" in texts(at)
     assert "MISTRAL_API_KEY" in texts(at)
     assert [m.value for m in at.metric] == ["0", "0", "0"]
 
@@ -48,22 +50,45 @@ def test_home_shows_empty_state_and_backends(data_dir: Path, db: Engine) -> None
 def test_upload_analyse_duplicate_and_refusal(data_dir: Path, db: Engine) -> None:
     at = open_page(data_dir, create_user(db, "alice"), "pages/images.py")
     assert "No photos yet" in texts(at)
-    upload(at, ("look1.jpg", photo(), "image/jpeg"), ("look2.png", to_bytes(
-        make_outfit_photo(top="#2e7d32", size=(360, 540)), "PNG"), "image/png"),
-        ("notes.jpg", b"this is not a photo at all", "image/jpeg"))
+    upload(at, ("look1.jpg", photo(), "image/jpeg"), ("look2.png", to_bytes(grace(), "PNG"), "image/png"),
+           ("notes.jpg", b"this is not a photo at all", "image/jpeg"))
     assert not at.exception
     labels = status_labels(at)
-    assert any(label.startswith("look1.jpg: image 1,") and "garments (offline)" in label for label in labels)
-    assert any(label.startswith("look2.png: image 2,") for label in labels)
-    assert any(label.startswith('"notes.jpg" is not an image') for label in labels)
+    assert labels[0].startswith("look1.jpg: image 1,") and "garments (offline)" in labels[0]  # upload order
+    assert labels[1].startswith("look2.png: image 2, 3 garments (offline)")  # shirt, open jacket, cap
+    assert labels[2].startswith('"notes.jpg" is not an image')
     assert "Your photos (2)" in texts(at)
-    assert "Estimated offline from colors" in texts(at)
+    assert "Estimated offline" in texts(at) and "No legs are visible" in texts(at)
+    crops = [h.proto.body for h in at.get("html") if "relookx-crop" in h.proto.body]
+    assert crops and "data:image/jpeg;base64," in crops[0]  # garments are listed with their crops
 
     upload(at, ("again.jpg", photo(), "image/jpeg"))
     assert any("already in your wardrobe as image 1" in label for label in status_labels(at))
     with session_scope(db) as s:
         assert store.photo_numbers(s, user_id=1) == [1, 2]
-        assert store.counts(s, user_id=1)["garments"] >= 6
+        assert store.counts(s, user_id=1)["garments"] >= 4
+
+
+def test_no_person_found_then_garments_by_hand(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    at = open_page(data_dir, uid, "pages/images.py")
+    upload(at, ("street.jpg", to_bytes(busy_background((640, 480), seed=3)), "image/jpeg"))
+    assert not at.exception
+    [label] = status_labels(at)
+    assert label.startswith("street.jpg: image 1, no person found")
+    assert [s.state for s in at.status] == ["error"]  # never a green "done, 0 garments"
+    assert "No person was found on this photo" in texts(at)
+    assert any("no person found" in m.value for m in at.markdown)
+    at.text_input(key="hand_name_1").input("Navy wool coat")
+    at.selectbox(key="hand_category_1").select("outerwear")
+    at.text_input(key="hand_color_1").input("navy")
+    at.button(key="hand_submit_1").click().run()
+    assert not at.exception
+    with session_scope(db) as s:
+        rows = store.garment_rows(s, user_id=uid)
+        assert store.get_photo(s, user_id=uid, number=1).status == "no_person"
+    assert [(r["name"], r["category"], r["photo_number"], r["source"]) for r in rows] == [
+        ("Navy wool coat", "outerwear", 1, "manual")]
 
 
 def test_delete_asks_for_confirmation(data_dir: Path, db: Engine) -> None:
@@ -199,3 +224,26 @@ def test_wardrobe_inline_edits_and_deletion_are_saved(data_dir: Path, db: Engine
     assert [(r["name"], r["color_name"], r["color_hex"]) for r in rows] == [
         ("Ecru tee", "burgundy", color_to_hex("burgundy"))]
     assert [m.value for m in at.metric][0] == "1"
+
+
+def test_wardrobe_table_and_chat_card_show_garment_crops(data_dir: Path, db: Engine) -> None:
+    from relookx import photos
+    from relookx.config import Settings
+    from relookx.stylist import workflow
+    from relookx.stylist.offline import OfflineStylist
+    from relookx.vision.offline import OfflineAnalyzer
+
+    uid = create_user(db, "alice")
+    settings = Settings(data_dir=data_dir)
+    storage = photos.storage_for(settings)
+    stored = photos.add_upload(db, storage, settings, user_id=uid, data=to_bytes(grace()), filename="g.jpg")
+    photos.analyze(db, storage, OfflineAnalyzer(), user_id=uid, photo_id=stored.id or 0)
+    at = open_page(data_dir, uid, "pages/wardrobe.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["crop"].str[:23]) == ["data:image/jpeg;base64,"] * 3
+    workflow.recommend(db, OfflineStylist(), user_id=uid, query="what goes with image 1?", photo_number=1, seed=3)
+    at.switch_page("pages/chat.py").run()
+    assert not at.exception
+    assert "The outfit of image 1" in texts(at)
+    assert any("relookx-crop" in h.proto.body for h in at.get("html"))

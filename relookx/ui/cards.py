@@ -7,12 +7,12 @@ import html
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from relookx import history
+from relookx import history, store
 from relookx.db import session_scope
 from relookx.media import PhotoStorage
 from relookx.models import Recommendation
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
-from relookx.ui.components import swatch_html
+from relookx.ui.components import garment_list, swatch_html
 
 BACKEND_LABELS = {
     "offline": "offline stylist", "mistral": "Mistral critic → advisor", "mistral-direct": "fine-tuned model",
@@ -27,8 +27,21 @@ def _save_feedback(engine: Engine, user_id: int, rec_id: int, key: str) -> None:
     st.toast("Thanks for the feedback.", icon=":material/thumb_up:" if feedback > 0 else ":material/thumb_down:")
 
 
-def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, key_prefix: str = "") -> None:
-    """A recommended piece: swatch, attributes, reason, rules, critique and thumbs feedback."""
+def outfit_summary(engine: Engine, storage: PhotoStorage, user_id: int, rec: Recommendation) -> None:
+    """The garments of the photo a recommendation is for, each with its crop: which pieces were read."""
+    if rec.photo_id is None:
+        return
+    with session_scope(engine) as session:
+        worn = store.list_garments(session, user_id=user_id, photo_id=rec.photo_id)
+    if worn:
+        st.markdown(f"**The outfit of image {rec.photo_number}**")
+        garment_list(worn, storage)
+
+
+def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, key_prefix: str = "",
+                        storage: PhotoStorage | None = None) -> None:
+    """A recommended piece: swatch, attributes, reason, rules, the outfit it is for (with its garments'
+    crops when `storage` is given), the critique and thumbs feedback."""
     piece = rec.piece
     color_rule = COLOR_RULES.get(rec.color_rule)
     piece_rule = PIECE_RULES.get(rec.piece_rule)
@@ -54,6 +67,8 @@ def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, ke
         if rec.photo_number is not None:
             chips.append(f":gray-badge[for image {rec.photo_number}]")
         st.markdown(" ".join(chips))
+        if storage is not None:
+            outfit_summary(engine, storage, user_id, rec)
         with st.expander("The critique behind it", icon=":material/rate_review:"):
             st.markdown(rec.critique)
             if rec.harmony_reasons:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 
 import streamlit as st
@@ -13,8 +14,21 @@ from relookx.models import Garment, Photo
 STATUS_BADGES = {
     "pending": ":orange-badge[:material/hourglass_empty: pending]",
     "done": ":green-badge[:material/check: analysed]",
+    "no_person": ":orange-badge[:material/person_off: no person found]",
     "failed": ":red-badge[:material/error: failed]",
 }
+CROP_CELL = 64  # px of a garment crop in lists and cards
+
+
+def crop_data_uri(storage: PhotoStorage, key: str) -> str | None:
+    """The garment crop as a `data:image/jpeg;base64,...` URI (tables and HTML), or None when there is none."""
+    if not key:
+        return None
+    try:
+        data = storage.crop_path(key).read_bytes()
+    except (OSError, ValueError):  # gone from an ephemeral disk, or not a key
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
 
 def swatch_html(hex_color: str, size: int = 14) -> str:
@@ -27,26 +41,30 @@ def swatch_html(hex_color: str, size: int = 14) -> str:
     )
 
 
-def garment_line(garment: Garment) -> str:
-    """One garment as an HTML line: swatch, name, category and price."""
+def garment_line(garment: Garment, storage: PhotoStorage | None = None) -> str:
+    """One garment as an HTML line: its crop (when stored), swatch, name, category and price."""
     details = [] if garment.category in garment.name.lower() else [garment.category]
     if garment.color_name and garment.color_name not in garment.name.lower():
         details.append(garment.color_name)
     if garment.price is not None:
         details.append(f"~{garment.price:,.0f}")
     extra = f' <span style="opacity:.65">{html.escape(" · ".join(details))}</span>' if details else ""
+    uri = crop_data_uri(storage, garment.crop_key) if storage is not None else None
+    crop = (f'<img src="{uri}" alt="{html.escape(garment.name)}" class="relookx-crop" style="width:{CROP_CELL}px;'
+            f'height:{CROP_CELL}px;object-fit:cover;border-radius:6px;margin-right:8px;vertical-align:middle">'
+            if uri else "")
     return (
-        f'<div style="font-size:0.88rem;line-height:1.6">{swatch_html(garment.color_hex)}'
+        f'<div style="font-size:0.88rem;line-height:1.6;margin-bottom:4px">{crop}{swatch_html(garment.color_hex)}'
         f"<b>{html.escape(garment.name)}</b>{extra}</div>"
     )
 
 
-def garment_list(garments: list[Garment]) -> None:
-    """The garments of one photo, or a short note when there are none."""
+def garment_list(garments: list[Garment], storage: PhotoStorage | None = None) -> None:
+    """The garments of one photo (with their crops when `storage` is given), or a note when there are none."""
     if not garments:
         st.caption("No garments found.")
         return
-    st.html("".join(garment_line(g) for g in garments))
+    st.html("".join(garment_line(g, storage) for g in garments))
 
 
 def photo_caption(photo: Photo) -> str:
@@ -55,10 +73,17 @@ def photo_caption(photo: Photo) -> str:
 
 
 def analyzer_label(settings: Settings) -> str:
-    """Which photo analyzer is active, in words."""
+    """Which photo analyzer is active, in words (and when the offline pose model cannot run, why)."""
+    from relookx.vision.pose import ModelUnavailableError, shared_pose_model
+
+    model = shared_pose_model()
     if settings.active_analyzer == "mistral":
-        return f"Mistral vision ({settings.vision_model})"
-    return "Offline estimate (colors of body regions, no model)"
+        crops = " (no garment crops: the pose model cannot load)" if isinstance(model, ModelUnavailableError) else ""
+        return f"Mistral vision ({settings.vision_model}){crops}"
+    if isinstance(model, ModelUnavailableError):
+        return (f"Offline color heuristic: the bundled pose model cannot load ({model}), so garments are "
+                "guessed from body proportions on a plain background")
+    return "Offline pose model (BlazePose on this computer: garment regions and colors, no API key)"
 
 
 def store_label(settings: Settings) -> str:
@@ -98,7 +123,8 @@ def backend_status(settings: Settings, *, tunnel_state: str = "") -> None:
     st.markdown(f":material/database: **Store:** {store_label(settings)}")
     if settings.active_analyzer == "offline":
         st.caption(
-            "Offline analysis only estimates colors per body region. For real garment recognition, "
+            "Offline analysis places garments with a pose model and measures their colors. For full garment "
+            "recognition (types, materials, prices), "
             "set `MISTRAL_API_KEY` in `.streamlit/secrets.toml` or the environment and restart."
         )
 
