@@ -17,6 +17,7 @@ from relookx import auth, cli
 from relookx.db import current_revision, make_engine, session_scope
 from tests.conftest import ROOT
 from tests.imagegen import make_outfit_photo, to_bytes
+from tests.realphotos import grace, outfit_photo
 from tests.mistral_server import MistralServer
 
 PASSWORD = "correct horse battery"
@@ -81,9 +82,9 @@ def run(data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 def photos(tmp_path: Path) -> list[Path]:
     """Two different outfit photos on disk."""
     paths = []
-    for i, (top, bottom) in enumerate([("#c0392b", "#1f3a93"), ("#f1c40f", "#2d3436")]):
+    for i, image in enumerate([outfit_photo("#c0392b"), grace()]):  # real people: the pose model finds them
         path = tmp_path / f"outfit{i + 1}.jpg"
-        path.write_bytes(to_bytes(make_outfit_photo(top=top, bottom=bottom, size=(300, 450), seed=i)))
+        path.write_bytes(to_bytes(image))
         paths.append(path)
     return paths
 

@@ -46,6 +46,9 @@ def cmd_photos_add(args: argparse.Namespace, settings: Settings, out: IO[str]) -
                 kind = "duplicate" if outcome.duplicate_of is not None else "refused"
                 print(f"{path}: {kind}: {outcome.error}", file=out)
                 failed += 1
+            elif photo.status == "no_person":
+                print(f"{path}: image {photo.number}: no person found ({photo.analyzer}); add its garments by "
+                      "hand on the Images page", file=out)
             elif photo.status != "done":
                 print(f"{path}: image {photo.number} stored, analysis failed ({photo.analyzer}): "
                       f"{photo.error}", file=out)

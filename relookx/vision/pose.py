@@ -10,11 +10,14 @@ Everything runs on a working copy of at most `WORK_SIDE` px, so a 12 MP photo co
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
+import os
+import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -254,6 +257,21 @@ class PoseModel:
                           pixels=np.asarray(img, dtype=np.float32))
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 for a moment: LiteRT's C++ core prints an INFO line ("Created TensorFlow
+    Lite XNNPACK delegate for CPU") when a model loads, which would break the CLI's one-line errors."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def load_pose_model(model_dir: Path = MODEL_DIR, *, threads: int = 2) -> PoseModel:
     """Load the bundled models with LiteRT; `ModelUnavailableError` says why when that is impossible."""
     try:
@@ -268,8 +286,9 @@ def load_pose_model(model_dir: Path = MODEL_DIR, *, threads: int = 2) -> PoseMod
         if not path.is_file():
             raise ModelUnavailableError(f"the model file {path} is missing; reinstall RelookX")
         try:
-            interpreter = Interpreter(model_path=str(path), num_threads=threads)
-            interpreter.allocate_tensors()
+            with _quiet_native_stderr():
+                interpreter = Interpreter(model_path=str(path), num_threads=threads)
+                interpreter.allocate_tensors()
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelUnavailableError(f"the model file {path.name} cannot be loaded ({exc})") from None
         interpreters.append(interpreter)
