@@ -21,7 +21,8 @@ from relookx.stylist.workflow import make_stylist
 from relookx.vision.base import GarmentDraft
 from relookx.vision.offline import OfflineAnalyzer
 from tests import mistral_server as ms
-from tests.imagegen import make_outfit_photo, to_bytes
+from tests.imagegen import to_bytes
+from tests.realphotos import outfit_photo
 
 CRITIQUE = ("**Strengths**: the red top is bold. **Improvements**: add a structured outer layer. "
             "**Verdict**: lively but unfinished. **Ratings**: style 6/10, comfort 8/10, versatility 6/10, "
@@ -99,7 +100,7 @@ def test_where_to_buy_and_preview_of_the_latest_recommendation(
 ) -> None:
     storage = storage_for(settings)
     photo = photos.add_upload(engine, storage, settings, user_id=alice, filename="look.jpg",
-                              data=to_bytes(make_outfit_photo()))
+                              data=to_bytes(outfit_photo("#c0392b")))
     photos.analyze(engine, storage, OfflineAnalyzer(), user_id=alice, photo_id=photo.id or 0)
     deps = offline_deps(settings)
     rec_turn = handle(engine, deps, user_id=alice, text="recommend a piece to match image 1")

@@ -16,9 +16,9 @@ import pytest
 from relookx import auth, cli
 from relookx.db import current_revision, make_engine, session_scope
 from tests.conftest import ROOT
-from tests.imagegen import make_outfit_photo, to_bytes
-from tests.realphotos import grace, outfit_photo
+from tests.imagegen import to_bytes
 from tests.mistral_server import MistralServer
+from tests.realphotos import grace, outfit_photo
 
 PASSWORD = "correct horse battery"
 REQUIRED_KEYS = {
