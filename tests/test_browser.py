@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser import AppServer, go_to, main, open_app, screenshot, sign_up, upload
-from tests.imagegen import make_outfit_photo, to_bytes
+from tests.imagegen import to_bytes
+from tests.realphotos import busy_background, grace, outfit_photo
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +22,12 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def outfit_files(tmp_path: Path) -> list[Path]:
-    """Two different synthetic outfit photos written as JPEG files."""
-    looks = [dict(top="#c0392b", bottom="#1f3a93", seed=1), dict(top="#2e7d32", bottom="#d9c9a3", seed=2)]
+    """Two photos of real people (the pose model needs people, not drawings) and one with nobody on it."""
+    images = [outfit_photo("#c0392b", size=(700, 640), seed=1), grace(), busy_background((640, 480), seed=5)]
     paths = []
-    for number, look in enumerate(looks, start=1):
+    for number, image in enumerate(images, start=1):
         path = tmp_path / f"outfit-{number}.jpg"
-        path.write_bytes(to_bytes(make_outfit_photo(**look)))
+        path.write_bytes(to_bytes(image))
         paths.append(path)
     return paths
 
@@ -56,18 +57,26 @@ def test_main_journey(app_page, app_server: AppServer, outfit_files: list[Path])
     upload(page, outfit_files)
     statuses = main(page).locator('[data-testid="stExpander"]')
     expect(statuses.filter(has_text=re.compile(r"outfit-1\.jpg: image 1, [1-9]\d* garments"))).to_be_visible()
-    expect(statuses.filter(has_text=re.compile(r"outfit-2\.jpg: image 2, [1-9]\d* garments"))).to_be_visible()
-    expect(main(page).get_by_text("Your photos (2)")).to_be_visible()
+    expect(statuses.filter(has_text=re.compile(r"outfit-2\.jpg: image 2, 3 garments"))).to_be_visible()
+    expect(statuses.filter(has_text=re.compile(r"outfit-3\.jpg: image 3, no person found"))).to_be_visible()
+    expect(main(page).get_by_text("Your photos (3)")).to_be_visible()
     blocks = main(page).locator('[data-testid="stVerticalBlock"]')
-    for number, top in ((1, "Red top"), (2, "Green top")):
+    for number, piece in ((1, re.compile(r"Red (top|jacket)")), (2, "White top")):
         caption = page.get_by_text(f"Image {number}", exact=True)  # relative: it is used in has=
         expect(main(page).locator(caption)).to_be_visible()
         card = blocks.filter(has=caption).last  # the innermost block holding the caption: the card
         expect(card.locator('[data-testid="stImage"] img')).to_have_count(1)
-        expect(card).to_contain_text(top)
+        expect(card).to_contain_text(piece)
         expect(card).to_contain_text("analysed")
-    expect(main(page).locator('[data-testid="stImage"] img')).to_have_count(2)
-    expect(main(page).get_by_role("button", name="Re-analyse")).to_have_count(2)
+        crops = card.locator("img.relookx-crop")
+        expect(crops.first).to_be_visible()
+        page.wait_for_function("els => els.every(i => i.complete && i.naturalWidth > 0)",
+                               arg=crops.element_handles())
+    empty = blocks.filter(has=page.get_by_text("Image 3", exact=True)).last
+    expect(empty).to_contain_text("no person found")
+    expect(empty).to_contain_text("Add a garment from this photo by hand")
+    expect(main(page).locator('[data-testid="stImage"] img')).to_have_count(3)
+    expect(main(page).get_by_role("button", name="Re-analyse")).to_have_count(3)
     screenshot(page, "images")
 
     # 3. Wardrobe: metrics, the table, then the statistics tab with its five charts.
@@ -75,7 +84,7 @@ def test_main_journey(app_page, app_server: AppServer, outfit_files: list[Path])
     garments_metric = main(page).locator('[data-testid="stMetric"]').filter(has_text="Garments")
     expect(garments_metric.locator('[data-testid="stMetricValue"]')).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(main(page).locator('[data-testid="stMetric"]').filter(has_text="Photos")
-           .locator('[data-testid="stMetricValue"]')).to_have_text("2")
+           .locator('[data-testid="stMetricValue"]')).to_have_text("3")
     expect(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()
     expect(main(page).get_by_text(re.compile(r"^\d+ of \d+ garments"))).to_be_visible()
     screenshot(page, "wardrobe")
@@ -102,9 +111,9 @@ def test_main_journey(app_page, app_server: AppServer, outfit_files: list[Path])
 
     go_to(page, "Home", heading="Hello, alice")
     expect(main(page).get_by_text("Latest photos")).to_be_visible()
-    expect(main(page).locator('[data-testid="stImage"] img')).to_have_count(2)
+    expect(main(page).locator('[data-testid="stImage"] img')).to_have_count(3)
     expect(main(page).locator('[data-testid="stMetric"]').filter(has_text="Photos")
-           .locator('[data-testid="stMetricValue"]')).to_have_text("2")
+           .locator('[data-testid="stMetricValue"]')).to_have_text("3")
     screenshot(page, "home")
 
     # 5. Chat: ask for a piece for image 1 and see the recommendation card.
@@ -116,6 +125,8 @@ def test_main_journey(app_page, app_server: AppServer, outfit_files: list[Path])
     card = main(page).locator('[data-testid="stVerticalBlock"]').filter(has_text="Why:").last
     expect(card).to_be_visible()
     expect(card).to_contain_text("for image 1")
+    expect(card).to_contain_text("The outfit of image 1")
+    expect(card.locator("img.relookx-crop").first).to_be_visible()
     expect(card.get_by_text("The critique behind it")).to_be_visible()
     expect(main(page).locator('[data-testid="stStatusWidget"], [data-testid="stExpander"]')
            .filter(has_text="Done")).to_have_count(1)
