@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from PIL import Image
@@ -122,41 +122,51 @@ def add_and_analyze_batch(
     on_stored: Callable[[int, UploadOutcome], None] | None = None,
     on_progress: Callable[[int, int, UploadOutcome], None] | None = None,
 ) -> list[UploadOutcome]:
-    """Store every file in upload order, then analyse them with a pool of `settings.analysis_workers`.
+    """Store every file in upload order and analyse them in a pool of `settings.analysis_workers` threads.
 
-    Photo numbers follow the order of `files`. `on_stored(index, outcome)` is called once a file is
-    stored or refused, `on_progress(done, total, outcome)` once its analysis ends; both run in the
-    caller's thread, in upload order and in completion order. Refusals and failures are reported per
+    Photo numbers follow the order of `files`, and each photo's analysis starts as soon as it is
+    stored. `on_stored(index, outcome)` is called once a file is stored or refused (in upload order),
+    `on_progress(done, total, outcome)` once its analysis ends or it was refused (in completion
+    order); both run in the caller's thread. Refusals and failures are reported per
     file, never raised. Mistral calls of all workers share the `RELOOKX_MISTRAL_RPS` limit.
     """
     outcomes = [UploadOutcome(filename=filename) for filename, _data in files]
-    for index, ((filename, data), outcome) in enumerate(zip(files, outcomes, strict=True)):
-        try:
-            outcome.photo = add_upload(engine, storage, settings, user_id=user_id, data=data, filename=filename)
-        except UploadError as exc:
-            outcome.error = str(exc)
-            outcome.duplicate_of = getattr(exc, "number", None)
-        if on_stored is not None:
-            on_stored(index, outcome)
     done = 0
-    for outcome in outcomes:
-        if outcome.photo is None:
-            done += 1
-            if on_progress is not None:
-                on_progress(done, len(files), outcome)
-    stored = [o for o in outcomes if o.photo is not None]
-    if not stored:
-        return outcomes
-    workers = max(1, min(settings.analysis_workers, len(stored)))
+
+    def finished(outcome: UploadOutcome) -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, len(files), outcome)
+
+    workers = max(1, min(settings.analysis_workers, len(files)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyze") as pool:
-        futures = {pool.submit(analyze, engine, storage, analyzer, user_id=user_id,
-                               photo_id=o.photo.id or 0): o for o in stored if o.photo is not None}
-        for future in as_completed(futures):
-            outcome = futures[future]
-            outcome.photo = future.result()
-            done += 1
-            if on_progress is not None:
-                on_progress(done, len(files), outcome)
+        running: dict[Future[Photo], UploadOutcome] = {}
+
+        def collect(block: bool) -> None:
+            ready = as_completed(running) if block else [f for f in list(running) if f.done()]
+            for future in ready:
+                outcome = running.pop(future)
+                outcome.photo = future.result()
+                finished(outcome)
+
+        # Storing stays in this thread and in upload order (so numbers follow it); each stored photo's
+        # analysis starts at once, while the next files are being stored.
+        for index, ((filename, data), outcome) in enumerate(zip(files, outcomes, strict=True)):
+            try:
+                outcome.photo = add_upload(engine, storage, settings, user_id=user_id, data=data, filename=filename)
+            except UploadError as exc:
+                outcome.error = str(exc)
+                outcome.duplicate_of = getattr(exc, "number", None)
+            if on_stored is not None:
+                on_stored(index, outcome)
+            if outcome.photo is None:
+                finished(outcome)
+            else:
+                running[pool.submit(analyze, engine, storage, analyzer, user_id=user_id,
+                                    photo_id=outcome.photo.id or 0)] = outcome
+            collect(block=False)
+        collect(block=True)
     return outcomes
 
 

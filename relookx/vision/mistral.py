@@ -152,7 +152,9 @@ class MistralAnalyzer:
             # The same pose regions as the offline analyzer, matched by category: both analyzers' garments
             # get the same crops.
             found = self.locate(image)
-            boxes = [found.get(g.category) for g in garments]
+            layered = {"top", "outerwear"} <= {g.category for g in garments}
+            boxes = [found.get("top_inner" if layered and g.category == "top" and "top_inner" in found
+                               else g.category) for g in garments]
         log.info("Mistral %s found %d garments in %.2f s", self.model, len(garments), seconds)
         return AnalysisResult(garments=garments, analyzer=self.name, model=self.model,
                               seconds=seconds, notes=notes, boxes=boxes)

@@ -46,6 +46,7 @@ HAIR_CHROMA = 12.0
 FOREHEAD_SKIN = 0.5
 HAIR_LIGHTNESS = 35.0
 MIN_PIXELS = 40
+INNER_TOP = "top_inner"  # the key of garment_boxes for a top under an outer layer
 
 
 @dataclass
@@ -262,19 +263,25 @@ def scale_box(box: Box | None, factor: float, size: tuple[int, int]) -> Box | No
 
 
 def garment_boxes(pose: PoseResult, size: tuple[int, int]) -> dict[str, Box]:
-    """Where each garment category sits on the photo of `size` (for crops of garments read elsewhere)."""
-    pieces, _notes = find_pieces(pose)
+    """Where each garment category would sit on the photo of `size`, from the body regions alone.
+
+    For garments another analyzer recognised (Mistral): their crops only need the place, so no color
+    is read here, which keeps this cheap next to the pose model itself.
+    """
+    regions = body_regions(pose.keypoints, pose.mask > 0.5)
+    if regions is None:
+        return {}
     factor = size[0] / pose.size[0]
+    places = {"top": regions.upper, "outerwear": regions.upper, "bottom": regions.lower, "footwear": regions.feet,
+              "headwear": regions.head_top, "bag": regions.bag,
+              INNER_TOP: regions.centre}  # a top worn under an outer layer shows in the middle
+    if regions.upper is not None and regions.lower is not None:
+        places["dress"] = regions.upper | regions.lower
+    else:
+        places["dress"] = regions.upper
     boxes: dict[str, Box] = {}
-    for piece in pieces:
-        box = scale_box(box_of(piece.mask), factor, size)
+    for category, mask in places.items():
+        box = scale_box(box_of(mask), factor, size) if mask is not None else None
         if box is not None:
-            boxes.setdefault(piece.category, box)
-    union = [b for k, b in boxes.items() if k in ("top", "outerwear", "bottom", "dress")]
-    if union:
-        boxes.setdefault("dress", (min(b[0] for b in union), min(b[1] for b in union),
-                                   max(b[2] for b in union), max(b[3] for b in union)))
-    if "outerwear" in boxes or "top" in boxes:
-        boxes.setdefault("top", boxes.get("outerwear") or boxes["top"])
-        boxes.setdefault("outerwear", boxes["top"])
+            boxes[category] = box
     return boxes
