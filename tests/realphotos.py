@@ -13,7 +13,7 @@ import functools
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
-from relookx.colors import hex_to_rgb
+from relookx.fashion.colors import hex_to_rgb
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from relookx.colors import delta_e
+from relookx.fashion.colors import delta_e
 from relookx.vision.base import AnalysisResult, OutfitAnalyzer
 from relookx.vision.offline import OfflineAnalyzer
 from relookx.vision.pose import ModelUnavailableError, load_pose_model, shared_pose_model

@@ -7,10 +7,10 @@ from PIL import Image, ImageStat
 from sqlalchemy.engine import Engine
 
 from relookx import photos, store
-from relookx.colors import delta_e, rgb_to_hex
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import AnalysisError, DuplicatePhotoError
+from relookx.fashion.colors import delta_e, rgb_to_hex
 from relookx.vision.base import AnalysisResult, GarmentDraft
 from relookx.vision.offline import OfflineAnalyzer
 from tests.imagegen import make_outfit_photo, to_bytes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -16,8 +16,10 @@ from relookx.ui import components
 from relookx.ui.context import AppContext
 from relookx.vision.base import OutfitAnalyzer
 
+State = Literal["running", "complete", "error"]
 
-def status_label(filename: str, photo: Photo, found: int) -> tuple[str, str]:
+
+def status_label(filename: str, photo: Photo, found: int) -> tuple[str, State]:
     """The label and state of a photo's status box once its analysis ended."""
     if photo.status == "done":
         return f"{filename}: image {photo.number}, {found} garments ({photo.analyzer})", "complete"
