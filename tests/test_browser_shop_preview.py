@@ -12,7 +12,8 @@ import pytest
 
 from tests import browser
 from tests.browser import AppServer, go_to, main, open_app, screenshot, sign_up, start_server, stop_server, upload
-from tests.imagegen import make_outfit_photo, to_bytes
+from tests.imagegen import to_bytes
+from tests.realphotos import outfit_photo
 from tests.sd_server import SDServer
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def webui() -> Iterator[SDServer]:
 @pytest.fixture
 def photo(tmp_path: Path) -> Path:
     path = tmp_path / "look.jpg"
-    path.write_bytes(to_bytes(make_outfit_photo(top="#c0392b", bottom="#1f3a93", seed=3)))
+    path.write_bytes(to_bytes(outfit_photo("#c0392b", size=(700, 640), seed=3)))  # a real person
     return path
 
 
