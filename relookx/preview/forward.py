@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 import paramiko
 
-from relookx.preview.ssh_auth import TunnelError, authenticate, known_keys, prefer_algorithms, verify_host_key
+from relookx.preview.ssh_auth import (
+    TunnelError,
+    authenticate,
+    known_keys,
+    load_key,
+    prefer_algorithms,
+    verify_host_key,
+)
 
 __all__ = ["THREAD_PREFIX", "SshTunnel", "TunnelState", "TunnelStatus"]
 
@@ -200,14 +207,16 @@ class SshTunnel:
     def _open_transport(self) -> paramiko.Transport:
         where = f"{self.host}:{self.port}"
         known = known_keys(self.host, self.port, known_hosts=self.known_hosts, fingerprint=self.fingerprint)
+        pkey = load_key(self.key_path, self.password) if self.key_path else None  # before any socket is opened
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
         except OSError as exc:
             raise TunnelError(f"Cannot reach the SSH gateway {where}: {exc}.", retryable=True) from exc
-        _tune_socket(sock, self.keepalive_s)
-        transport = paramiko.Transport(sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET)
-        transport.name = f"{THREAD_PREFIX}-transport-{self.port}"
+        transport: paramiko.Transport | None = None
         try:
+            _tune_socket(sock, self.keepalive_s)
+            transport = paramiko.Transport(sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET)
+            transport.name = f"{THREAD_PREFIX}-transport-{self.port}"
             prefer_algorithms(transport, known)
             transport.start_client(timeout=self.connect_timeout_s)
             key = transport.get_remote_server_key()
@@ -215,18 +224,16 @@ class SshTunnel:
             self.verified_by = verify_host_key(key, known, host=self.host, port=self.port,
                                                known_hosts=self.known_hosts, fingerprint=self.fingerprint)
             authenticate(transport, user=self.user, host=self.host, port=self.port, key_path=self.key_path,
-                         password=self.password)
+                         password=self.password, pkey=pkey)
+            transport.set_keepalive(max(1, int(self.keepalive_s)))
+            return transport
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            transport.close()
-            sock.close()
+            _discard(transport, sock)
             raise TunnelError(f"SSH handshake with {where} failed: {exc or type(exc).__name__}.",
                               retryable=True) from exc
-        except TunnelError:
-            transport.close()
-            sock.close()
+        except BaseException:  # TunnelError, and anything unexpected: never leave a thread or socket behind
+            _discard(transport, sock)
             raise
-        transport.set_keepalive(max(1, int(self.keepalive_s)))
-        return transport
 
     def _close_transport(self) -> None:
         with self._lock:
@@ -396,3 +403,12 @@ def _tune_socket(sock: socket.socket, keepalive_s: float) -> None:
                         ("TCP_USER_TIMEOUT", idle * 3 * 1000)):
         if hasattr(socket, name):
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+
+
+def _discard(transport: paramiko.Transport | None, sock: socket.socket) -> None:
+    """Close a half-open SSH session and its socket, and wait for paramiko's reader thread to end."""
+    if transport is not None:
+        transport.close()
+        if transport.is_alive() and transport is not threading.current_thread():
+            transport.join(timeout=5)
+    sock.close()

@@ -109,13 +109,13 @@ def verify_host_key(key: paramiko.PKey, known: dict[str, paramiko.PKey], *, host
 
 
 def authenticate(transport: paramiko.Transport, *, user: str, host: str, port: int, key_path: str | None,
-                 password: str | None) -> None:
+                 password: str | None, pkey: paramiko.PKey | None = None) -> None:
     """Log in with the key (falling back to the password if it is refused) or the password; else TunnelError."""
     who = f"{user}@{host}:{port}"
     if not key_path and not password:
         raise TunnelError(f"No SSH credentials for {who}: set RELOOKX_SSH_KEY_PATH or RELOOKX_SSH_PASSWORD.")
     if key_path:
-        pkey = load_key(key_path, password)
+        pkey = pkey or load_key(key_path, password)
         try:
             transport.auth_publickey(user, pkey)
             return
@@ -135,14 +135,31 @@ def authenticate(transport: paramiko.Transport, *, user: str, host: str, port: i
                           f"or user (RELOOKX_SSH_USER).") from exc
 
 
-def load_key(key_path: str | None, password: str | None) -> paramiko.PKey:
-    """The private key at `key_path` (any type paramiko reads), decrypted with `password` when encrypted."""
+def load_key(key_path: str | None, passphrase: str | None) -> paramiko.PKey:
+    """The private key at `key_path` (any type paramiko reads), decrypted with `passphrase` when encrypted."""
     path = str(Path(key_path or "").expanduser())
+    secret = passphrase.encode("utf-8") if passphrase else None  # paramiko and cryptography want bytes
     try:
-        return paramiko.PKey.from_path(path, password)
+        return paramiko.PKey.from_path(path, secret)  # type: ignore[arg-type]  # the stubs say str; bytes work
     except paramiko.PasswordRequiredException as exc:
         raise TunnelError(f"The SSH key {path} is encrypted: put its passphrase in RELOOKX_SSH_PASSWORD.") from exc
     except OSError as exc:
         raise TunnelError(f"Cannot read the SSH key {path} (RELOOKX_SSH_KEY_PATH): {exc}.") from exc
-    except (paramiko.SSHException, ValueError) as exc:
+    except (paramiko.SSHException, ValueError, TypeError) as exc:
+        if secret is None and _is_encrypted(path):
+            raise TunnelError(f"The SSH key {path} is encrypted: put its passphrase in RELOOKX_SSH_PASSWORD.") from exc
+        if secret is not None and _is_encrypted(path):
+            raise TunnelError(f"The SSH key {path} is encrypted and RELOOKX_SSH_PASSWORD is not its passphrase "
+                              "(wrong passphrase).") from exc
         raise TunnelError(f"{path} is not a usable SSH private key (RELOOKX_SSH_KEY_PATH): {exc}.") from exc
+
+
+def _is_encrypted(path: str) -> bool:
+    """True when the key file needs a passphrase."""
+    try:
+        paramiko.PKey.from_path(path, None)
+    except (paramiko.PasswordRequiredException, TypeError):  # cryptography: "Key is password-protected"
+        return True
+    except (OSError, paramiko.SSHException, ValueError):
+        return False
+    return False
