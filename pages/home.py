@@ -37,4 +37,4 @@ else:
         st.page_link("pages/chat.py", label="Ask the stylist", icon=":material/forum:")
 
 st.subheader("Backends")
-components.backend_status(ctx.settings, tunnel_state=deps.tunnel_state_text(ctx.settings))
+components.backend_status(ctx.settings, tunnel_state=deps.tunnel_state_text(ctx.settings), admin=ctx.is_admin)

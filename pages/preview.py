@@ -18,7 +18,7 @@ ctx = app_context()
 MODE_LABELS = {"photo": "On your photo (inpaint the piece's region)", "newlook": "New look (generate a new image)"}
 
 st.title("Preview")
-webui = deps.preview_status(ctx.settings)
+webui = deps.preview_status(ctx.settings, admin=ctx.is_admin)
 if webui.error:
     st.error(f"{webui.error} Check that the webui runs with --api (and the tunnel settings), then reload.",
              icon=":material/error:")

@@ -26,7 +26,8 @@ if any(getattr(s, "name", "") == "catalog" for s in sources):
     st.info("These are **demo products** from the bundled catalog, not sold in a real shop. Set `RELOOKX_SHOPS` "
             "to search real Shopify or WooCommerce shops (and `RAPIDAPI_KEY` for ASOS).", icon=":material/info:")
 else:
-    st.caption(f"Searching {components.shop_label(ctx.settings)}. Prices and stock come from the shops.")
+    where = components.shop_label(ctx.settings, admin=ctx.is_admin)
+    st.caption(f"Searching {where}. Prices and stock come from the shops.")
 for note in source_notes:
     if not note.startswith("Demo catalog"):
         st.warning(note, icon=":material/warning:")

@@ -97,7 +97,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELOOKX_SSH_REMOTE_PORT", "ssh_remote_port", 7860, "Port of the webui as seen from the gateway."),
     Setting("RELOOKX_MIN_PASSWORD_LENGTH", "min_password_length", 8,
             "Shortest password accepted at sign-up."),
+    Setting("RELOOKX_ADMINS", "admins", "",
+            "Comma-separated usernames who see infrastructure details (hosts, URLs, paths) on Home and Preview."),
 )
+
+URL_ATTRS = ("mistral_server_url", "sd_url", "shops", "database_url")  # may hold user:password@
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,40 @@ class Settings:
     ssh_host_fingerprint: str | None = None
     ssh_remote_host: str = "127.0.0.1"
     ssh_remote_port: int = 7860
+    admins: str = ""
+
+    def __repr__(self) -> str:
+        """Every field, with secret settings hidden and credentials in URLs masked."""
+        from relookx.redact import MASK, redact_text
+
+        secret_attrs = {s.attr for s in SETTINGS if s.secret}
+        shown = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in secret_attrs and value is not None:
+                text = MASK
+            elif f.name in URL_ATTRS and isinstance(value, str):
+                text = repr(redact_text(value))
+            else:
+                text = repr(value)
+            shown.append(f"{f.name}={text}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
+
+    @property
+    def secret_values(self) -> list[str]:
+        """The values of the secret settings (to mask them in any text shown)."""
+        return [str(getattr(self, s.attr)) for s in SETTINGS if s.secret and getattr(self, s.attr)]
+
+    @property
+    def admin_usernames(self) -> frozenset[str]:
+        """The usernames of RELOOKX_ADMINS, lower-cased."""
+        return frozenset(u.strip().lower() for u in self.admins.split(",") if u.strip())
+
+    def is_admin(self, username: str) -> bool:
+        """True when `username` is listed in RELOOKX_ADMINS."""
+        return username.strip().lower() in self.admin_usernames
 
     @property
     def shop_urls(self) -> list[str]:

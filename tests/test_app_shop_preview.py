@@ -90,7 +90,7 @@ def test_preview_by_the_webui_and_webui_down(data_dir: Path, db: Engine, sd_serv
 
 def test_home_shows_the_tunnel_state(data_dir: Path, db: Engine) -> None:
     at = make_app(data_dir, user_id=create_user(db, "alice"), RELOOKX_SSH_HOST="gpu-gateway.example",
-                  RELOOKX_SSH_USER="me").run()
+                  RELOOKX_SSH_USER="me", RELOOKX_ADMINS="alice").run()
     assert not at.exception
     assert "SD webui through the SSH tunnel via gpu-gateway.example (not started yet" in texts(at)
 
@@ -105,7 +105,7 @@ def test_preview_through_the_ssh_tunnel(data_dir: Path, db: Engine, sd_server: S
            "RELOOKX_SSH_USER": paramiko_ssh_server.user,
            "RELOOKX_SSH_KEY_PATH": str(paramiko_ssh_server.client_key_path),
            "RELOOKX_SSH_HOST_FINGERPRINT": paramiko_ssh_server.fingerprint,
-           "RELOOKX_SSH_REMOTE_HOST": host, "RELOOKX_SSH_REMOTE_PORT": port}
+           "RELOOKX_SSH_REMOTE_HOST": host, "RELOOKX_SSH_REMOTE_PORT": port, "RELOOKX_ADMINS": "alice"}
     try:
         at = page(data_dir, uid, "pages/preview.py", **ssh)
         assert "through the SSH tunnel via 127.0.0.1 (SSH tunnel up on 127.0.0.1:" in texts(at)

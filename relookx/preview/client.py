@@ -22,6 +22,7 @@ from relookx.preview.wire import (
     parse_info,
     sniff_format,
 )
+from relookx.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class WebuiClient:
     def __init__(self, base_url: str, *, timeout_s: float = 600.0, auth: tuple[str, str] | None = None,
                  session: requests.Session | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.shown_url = redact_url(self.base_url)  # for messages: never the password of a user:pw@ URL
         self.timeout_s = timeout_s
         self.auth = auth
         self.session = session if session is not None else requests.Session()
@@ -74,10 +76,10 @@ class WebuiClient:
             response = self.session.request(method, url, json=json_body, params=params, auth=self.auth,
                                             timeout=(min(CONNECT_TIMEOUT_S, read_s), read_s))
         except requests.Timeout as exc:
-            raise PreviewError(f"The webui at {self.base_url} did not answer {path} within {read_s:g} s "
+            raise PreviewError(f"The webui at {self.shown_url} did not answer {path} within {read_s:g} s "
                                "(it may be loading weights): try again in a minute.") from exc
         except requests.ConnectionError as exc:
-            raise PreviewError(f"Cannot reach the webui at {self.base_url}: is it running with --api "
+            raise PreviewError(f"Cannot reach the webui at {self.shown_url}: is it running with --api "
                                "(and the SSH tunnel up)?") from exc
         if response.status_code >= 400:
             raise PreviewError(_error_message(response, path), status=response.status_code)

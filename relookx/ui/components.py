@@ -10,6 +10,7 @@ import streamlit as st
 from relookx.config import Settings
 from relookx.media import PhotoStorage
 from relookx.models import Garment, Photo
+from relookx.redact import redact_url
 
 STATUS_BADGES = {
     "pending": ":orange-badge[:material/hourglass_empty: pending]",
@@ -86,47 +87,62 @@ def analyzer_label(settings: Settings) -> str:
     return "Offline pose model (BlazePose on this computer: garment regions and colors, no API key)"
 
 
-def store_label(settings: Settings) -> str:
-    """Which store is active, in words (never the password)."""
+def store_label(settings: Settings, *, admin: bool = False) -> str:
+    """Which store is active, in words: host and path only for admins, never the password."""
     from sqlalchemy.engine import make_url
 
-    url = make_url(settings.db_url)
-    if url.get_backend_name() == "sqlite":
+    try:
+        url = make_url(settings.db_url)
+    except Exception:  # sqlalchemy's ArgumentError: the app shows the ConfigError elsewhere
+        return "not configured correctly (RELOOKX_DATABASE_URL)"
+    name = url.get_backend_name()
+    if not admin:
+        return "SQLite" if name == "sqlite" else name.title()
+    if name == "sqlite":
         return f"SQLite ({url.database})"
-    return f"{url.get_backend_name().title()} ({url.host or 'local'}/{url.database or ''})"
+    return f"{name.title()} ({url.host or 'local'}/{url.database or ''})"
 
 
-def shop_label(settings: Settings) -> str:
-    """Where products come from, in words."""
-    shops = [*settings.shop_urls, *(["ASOS (RapidAPI)"] if settings.rapidapi_key else [])]
-    return ", ".join(shops) if shops else "the bundled demo catalog (demo data; set RELOOKX_SHOPS for real shops)"
+def shop_label(settings: Settings, *, admin: bool = False) -> str:
+    """Where products come from, in words: shop URLs (without credentials) only for admins."""
+    asos = ["ASOS (RapidAPI)"] if settings.rapidapi_key else []
+    if not settings.shop_urls and not asos:
+        return "the bundled demo catalog (demo data; set RELOOKX_SHOPS for real shops)"
+    if not admin:
+        count = len(settings.shop_urls)
+        return ", ".join([*([f"{count} configured shop{'s' if count != 1 else ''}"] if count else []), *asos])
+    return ", ".join([*(redact_url(u) for u in settings.shop_urls), *asos])
 
 
-def preview_label(settings: Settings, tunnel_state: str = "") -> str:
-    """How previews are made, in words."""
+def preview_label(settings: Settings, tunnel_state: str = "", *, admin: bool = False) -> str:
+    """How previews are made, in words: the webui's address and the SSH host only for admins."""
+    if not settings.preview_configured:
+        return "offline mock-up (set RELOOKX_SD_URL or RELOOKX_SSH_HOST for real previews)"
+    if not admin:
+        return "SD webui (configured)" + (" through an SSH tunnel" if settings.ssh_host else "")
     if settings.ssh_host:
         state = f" ({tunnel_state})" if tunnel_state else ""
         return f"SD webui through the SSH tunnel via {settings.ssh_host}{state}"
-    if settings.sd_url:
-        return f"SD webui at {settings.sd_url}"
-    return "offline mock-up (set RELOOKX_SD_URL or RELOOKX_SSH_HOST for real previews)"
+    return f"SD webui at {redact_url(settings.sd_url or '')}"
 
 
-def backend_status(settings: Settings, *, tunnel_state: str = "") -> None:
-    """The active backends, with how to enable Mistral when it is off."""
+def backend_status(settings: Settings, *, tunnel_state: str = "", admin: bool = False) -> None:
+    """The active backends (infrastructure details for admins only), with how to enable Mistral when it is off."""
     from relookx.ui.deps import stylist_label
 
     st.markdown(f":material/photo_camera: **Photo analysis:** {analyzer_label(settings)}")
     st.markdown(f":material/forum: **Stylist:** {stylist_label(settings)}")
-    st.markdown(f":material/shopping_bag: **Shops:** {shop_label(settings)}")
-    st.markdown(f":material/auto_awesome: **Preview:** {preview_label(settings, tunnel_state)}")
-    st.markdown(f":material/database: **Store:** {store_label(settings)}")
+    st.markdown(f":material/shopping_bag: **Shops:** {shop_label(settings, admin=admin)}")
+    st.markdown(f":material/auto_awesome: **Preview:** {preview_label(settings, tunnel_state, admin=admin)}")
+    st.markdown(f":material/database: **Store:** {store_label(settings, admin=admin)}")
     if settings.active_analyzer == "offline":
         st.caption(
             "Offline analysis places garments with a pose model and measures their colors. For full garment "
             "recognition (types, materials, prices), "
             "set `MISTRAL_API_KEY` in `.streamlit/secrets.toml` or the environment and restart."
         )
+    if not admin:
+        st.caption("Hosts, addresses and paths are shown only to the administrators listed in RELOOKX_ADMINS.")
 
 
 def thumbnail(storage: PhotoStorage, photo: Photo) -> None:

@@ -31,6 +31,11 @@ class AppContext:
     display_name: str
     via_oidc: bool = False
 
+    @property
+    def is_admin(self) -> bool:
+        """True when the user is listed in RELOOKX_ADMINS (sees hosts, URLs and paths)."""
+        return self.settings.is_admin(self.username)
+
 
 def _oidc_user(engine: Engine) -> User | None:
     if not deps.oidc_configured() or not st.user.get("is_logged_in"):

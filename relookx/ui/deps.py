@@ -14,6 +14,7 @@ from relookx.config import Settings, load_settings
 from relookx.db import make_engine, upgrade
 from relookx.errors import RelookXError
 from relookx.media import PhotoStorage
+from relookx.redact import redact_text, redact_url
 from relookx.stylist.types import Stylist
 from relookx.vision.base import OutfitAnalyzer
 
@@ -132,21 +133,26 @@ def _webui_checkpoints(settings: Settings) -> list[str]:
     return list(get_webui_client(settings).discover().checkpoints)
 
 
-def preview_status(settings: Settings) -> WebuiStatus:
-    """The preview backend's state, checked at most every 30 s."""
+def preview_status(settings: Settings, *, admin: bool = False) -> WebuiStatus:
+    """The preview backend's state, checked at most every 30 s (addresses only for admins, never passwords)."""
     if not settings.preview_configured:
         return WebuiStatus(None, "No Stable Diffusion webui is configured, so previews are offline mock-ups "
                                  "composed with Pillow. Set RELOOKX_SD_URL (direct) or RELOOKX_SSH_HOST (through "
                                  "an SSH gateway) in .streamlit/secrets.toml to render real previews.")
-    route = (f"through the SSH tunnel via {settings.ssh_host}" if settings.ssh_host else f"at {settings.sd_url}")
+    if admin:
+        route = (f"through the SSH tunnel via {settings.ssh_host}" if settings.ssh_host
+                 else f"at {redact_url(settings.sd_url or '')}")
+    else:
+        route = "through the SSH tunnel" if settings.ssh_host else "(configured)"
     try:
         client = get_webui_client(settings)
         checkpoints = _webui_checkpoints(settings)
     except RelookXError as exc:
         get_webui_client.clear()  # a failed tunnel start is retried on the next run
-        return WebuiStatus(None, "", error=f"The webui {route} cannot be reached: {exc}")
-    return WebuiStatus(client, f"Previews by the Stable Diffusion webui {route}{_tunnel_state(settings)}.",
-                       checkpoints=checkpoints)
+        why = redact_text(str(exc), settings.secret_values) if admin else "ask an administrator to check it."
+        return WebuiStatus(None, "", error=f"The webui {route} cannot be reached: {why}")
+    state = _tunnel_state(settings) if admin else ""
+    return WebuiStatus(client, f"Previews by the Stable Diffusion webui {route}{state}.", checkpoints=checkpoints)
 
 
 def _tunnel_state(settings: Settings) -> str:
