@@ -7,6 +7,7 @@ from relookx.db import session_scope
 from relookx.ui import deps
 from relookx.ui.cards import products_block, recommendation_card
 from relookx.ui.context import app_context
+from relookx.ui.safe import escaped_stream, md_text, model_markdown
 
 ctx = app_context()
 RETRY_KEY = "chat_retry"
@@ -22,7 +23,7 @@ def run_turn(text: str = "", retry_id: int | None = None) -> None:
     """Answer one message with a visible step display, streaming the critique or the answer."""
     if text:
         with st.chat_message("user"):
-            st.markdown(text)
+            st.markdown(md_text(text))
     with st.chat_message("assistant"):
         status = st.status("Reading your message", expanded=True)
 
@@ -31,7 +32,7 @@ def run_turn(text: str = "", retry_id: int | None = None) -> None:
             status.markdown(f":material/arrow_right: {label}")
 
         turn = chat.handle(ctx.engine, chat_deps, user_id=ctx.user_id, text=text, retry_message_id=retry_id,
-                           on_step=on_step, show_text=status.write_stream)
+                           on_step=on_step, show_text=escaped_stream(status.write_stream))
         if turn.error:
             status.update(label="Something went wrong", state="error", expanded=False)
             st.error(f"{turn.error} Your message is kept: retry it from the history.", icon=":material/error:")
@@ -49,7 +50,7 @@ def render_reply(message) -> None:  # noqa: ANN001 - a ChatMessage
                                              recommendation_id=message.recommendation_id)
         recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix=f"m{message.id}_", storage=ctx.storage)
         return
-    st.markdown(message.text)
+    st.markdown(model_markdown(message.text))
     if message.kind == "products" and message.recommendation_id:
         with session_scope(ctx.engine) as session:
             rec = history.get_recommendation(session, user_id=ctx.user_id,
@@ -88,7 +89,7 @@ with conversation:
             if message.role == "assistant":
                 render_reply(message)
                 continue
-            st.markdown(message.text)
+            st.markdown(md_text(message.text))
             if message.status == "failed":
                 st.error(message.error, icon=":material/error:")
                 st.button("Retry", key=f"retry_{message.id}", icon=":material/refresh:",
@@ -104,5 +105,5 @@ with past:
     if not recs:
         st.info("No recommendations yet: ask for one in the conversation.", icon=":material/lightbulb:")
     for rec in recs:
-        st.caption(f"{rec.created_at:%d %b %Y %H:%M} · “{rec.query}”")
+        st.caption(f"{rec.created_at:%d %b %Y %H:%M} · “{md_text(rec.query)}”")
         recommendation_card(ctx.engine, ctx.user_id, rec, key_prefix="past_", storage=ctx.storage)

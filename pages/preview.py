@@ -1,5 +1,6 @@
 """Preview: you wearing the recommended piece, rendered by the SD webui, or an offline mock-up."""
 
+import html
 import threading
 
 import streamlit as st
@@ -53,7 +54,8 @@ with right:
         rec_id = st.selectbox("Recommendation", list(rec_labels), key="preview_rec", format_func=rec_labels.get)
         chosen = next(r for r in recs if r.id == rec_id)
         piece = piece_of(chosen)
-        st.html(f"<div>{components.swatch_html(piece.color_hex, 16)}<b>{piece.name}</b> · {piece.category}</div>")
+        st.html(f"<div>{components.swatch_html(piece.color_hex, 16)}<b>{html.escape(piece.name)}</b> · "
+                f"{html.escape(piece.category)}</div>")
     else:
         rec_id = None
         typed = st.text_input("Piece", key="preview_piece", placeholder="red beanie, camel wool coat...")

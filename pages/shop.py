@@ -12,6 +12,7 @@ from relookx.shop.types import Product
 from relookx.ui import components, deps
 from relookx.ui.context import app_context
 from relookx.ui.products import product_card, product_grid
+from relookx.ui.safe import md_text
 
 ctx = app_context()
 RESULTS_KEY = "shop_results"
@@ -37,11 +38,12 @@ def save(product: Product) -> None:
     """Add a product to the wishlist."""
     with session_scope(ctx.engine) as session:
         wishlist.add(session, user_id=ctx.user_id, product=product)
-    st.toast(f"{product.name} saved to your wishlist.", icon=":material/favorite:")
+    st.toast(f"{md_text(product.name)} saved to your wishlist.", icon=":material/favorite:")
 
 
 def run_search(label: str, search) -> None:  # noqa: ANN001 - a callable taking on_progress
     """Run a search with a progress display and keep its outcome for the next runs."""
+    label = md_text(label)  # the user's words or a piece's name: shown as text
     with st.status(f"Asking {len(sources)} source(s) for {label}", expanded=False) as status:
         bar = st.progress(0.0)
         outcome = search(lambda text, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
@@ -60,7 +62,7 @@ with session_scope(ctx.engine) as session:
 with search_tab:
     if recs:
         labels = {f"{r.piece['name']}": r for r in recs}
-        picked = st.pills("From your recommendations", list(labels), key="shop_from_rec")
+        picked = st.pills("From your recommendations", list(labels), key="shop_from_rec", format_func=md_text)
         if picked and st.session_state.get("shop_last_pick") != picked:
             st.session_state["shop_last_pick"] = picked
             rec = labels[picked]

@@ -1,6 +1,7 @@
 """Wardrobe: every garment in a filterable, editable table, with statistics as charts."""
 
 import hashlib
+import html
 from urllib.parse import quote
 
 import streamlit as st
@@ -10,6 +11,7 @@ from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.ui import components
 from relookx.ui.context import app_context
+from relookx.ui.safe import md_text
 
 ctx = app_context()
 st.title("Wardrobe")
@@ -39,7 +41,7 @@ def add_form() -> None:
             except RelookXError as exc:
                 st.error(str(exc))
             else:
-                st.toast(f"{name.strip()} added.", icon=":material/check:")
+                st.toast(f"{md_text(name.strip())} added.", icon=":material/check:")
                 st.rerun()
 
 
@@ -145,4 +147,4 @@ with stats_tab:
                    "column of the table (e.g. 'work, weekend').")
     if summary.top_color_hex:
         st.html(f"<div>{components.swatch_html(summary.top_color_hex, 18)} Your most frequent color is "
-                f"<b>{summary.top_color_name}</b>.</div>")
+                f"<b>{html.escape(summary.top_color_name)}</b>.</div>")

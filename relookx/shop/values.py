@@ -10,7 +10,7 @@ import html as html_lib
 import math
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 _TAG_RE = re.compile(r"<[^>]*>")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -113,9 +113,21 @@ def _url(value: Any, base: str) -> str:
     if isinstance(value, dict):
         return _url(value.get("url") or value.get("contentUrl") or value.get("src") or value.get("@id") or "", base)
     text = _clean(value)
-    if not text or text.startswith(("data:", "javascript:", "#")):
+    if not text or text.startswith("#"):
         return ""
-    return urljoin(base, text)
+    return http_url(urljoin(base, text))
+
+
+def http_url(value: object) -> str:
+    """The URL when it is an absolute http(s) address, else "" (javascript:, data:, file:... in any case)."""
+    text = str(value or "").strip()
+    try:
+        parts = urlsplit(text)  # drops tabs and newlines the way browsers do, so "java\tscript:" is caught
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return text
 
 
 def _description(value: Any) -> str:

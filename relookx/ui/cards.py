@@ -13,6 +13,7 @@ from relookx.media import PhotoStorage
 from relookx.models import Recommendation
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
 from relookx.ui.components import garment_list, swatch_html
+from relookx.ui.safe import md_text, model_markdown
 
 BACKEND_LABELS = {
     "offline": "offline stylist", "mistral": "Mistral critic → advisor", "mistral-direct": "fine-tuned model",
@@ -51,14 +52,14 @@ def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, ke
                   f'border:1px solid rgba(0,0,0,.2)"></div>')
         price = f" · about {piece['price']:,.0f}" if piece.get("price") is not None else ""
         fit = f" · {piece['fit']}" if piece.get("fit") else ""
-        right.markdown(f"#### {piece['name']}")
+        right.markdown(f"#### {md_text(piece['name'])}")
         right.html(f'<div style="opacity:.8">{swatch_html(piece["color_hex"])}{html.escape(piece["category"])} · '
                    f'{html.escape(piece["color_name"])} ({html.escape(piece["color_hex"])}){html.escape(fit)}'
                    f'{html.escape(price)}{" · " + html.escape(piece["context"]) if piece.get("context") else ""}'
                    "</div>")
         if piece.get("description"):
-            st.markdown(piece["description"])
-        st.markdown(f"**Why:** {piece.get('reason', '')}")
+            st.markdown(model_markdown(piece["description"]))
+        st.markdown(f"**Why:** {model_markdown(piece.get('reason', ''))}")
         chips = [f":violet-badge[:material/palette: {color_rule.title if color_rule else rec.color_rule}]",
                  f":blue-badge[:material/checkroom: {piece_rule.title if piece_rule else rec.piece_rule}]"]
         if rec.harmony_score is not None:
@@ -70,9 +71,9 @@ def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, ke
         if storage is not None:
             outfit_summary(engine, storage, user_id, rec)
         with st.expander("The critique behind it", icon=":material/rate_review:"):
-            st.markdown(rec.critique)
+            st.markdown(model_markdown(rec.critique))
             if rec.harmony_reasons:
-                st.caption("Color harmony: " + "; ".join(rec.harmony_reasons))
+                st.caption("Color harmony: " + "; ".join(md_text(r) for r in rec.harmony_reasons))
         if rec.products:
             products_block(engine, user_id, rec, key_prefix=f"{key_prefix}rec{rec.id}")
         key = f"{key_prefix}feedback_{rec.id}"
@@ -89,7 +90,7 @@ def products_block(engine: Engine, user_id: int, rec: Recommendation, *, key_pre
     def save(product: Product) -> None:
         with session_scope(engine) as session:
             wishlist.add(session, user_id=user_id, product=product, recommendation_id=rec.id)
-        st.toast(f"{product.name} saved to your wishlist.", icon=":material/favorite:")
+        st.toast(f"{md_text(product.name)} saved to your wishlist.", icon=":material/favorite:")
 
     items = [RankedProduct(Product.from_dict(p), float(p.get("score", 0)), list(p.get("reasons", [])))
              for p in rec.products]
@@ -113,7 +114,7 @@ def preview_gallery(engine: Engine, storage: PhotoStorage, user_id: int, *, limi
                 else:
                     st.caption("The image file is missing from the data folder.")
                 how = "mock-up" if item.backend == "mockup" else f"webui, {item.mode} mode"
-                st.caption(f"**{item.piece.get('name', '')}** on image {item.photo_number} · {how} · "
+                st.caption(f"**{md_text(item.piece.get('name', ''))}** on image {item.photo_number} · {how} · "
                            f"{item.created_at:%d %b %H:%M}")
                 if item.params.get("steps"):
                     st.caption(f"{item.params.get('steps')} steps · seed {item.params.get('seed_used')} · "

@@ -9,6 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from relookx.shop.types import Product, RankedProduct
+from relookx.shop.values import http_url
+from relookx.ui.safe import md_text
 
 AVAILABILITY_BADGES = {
     "in_stock": ":green-badge[in stock]", "out_of_stock": ":red-badge[out of stock]",
@@ -34,10 +36,10 @@ def product_card(
     product = item.product if isinstance(item, RankedProduct) else item
     reasons = item.reasons if isinstance(item, RankedProduct) else []
     with st.container(border=True):
-        if product.image and (product.image.startswith("http") or Path(product.image).is_file()):
+        if product.image and (http_url(product.image) or (product.demo and Path(product.image).is_file())):
             st.image(product.image, width="stretch")
         brand = f"{html.escape(product.brand)} · " if product.brand else ""
-        st.markdown(f"**{product.name}**")
+        st.markdown(f"**{md_text(product.name)}**")
         st.html(f'<div style="opacity:.75;font-size:.85rem">{brand}{html.escape(product.shop or product.source)}'
                 "</div>")
         badges = [AVAILABILITY_BADGES.get(product.availability, "")]
@@ -45,11 +47,11 @@ def product_card(
             badges.append(":orange-badge[demo data]")
         st.markdown(f"{price_text(product)} " + " ".join(b for b in badges if b))
         if reasons and not compact:
-            st.caption(" · ".join(reasons))
+            st.caption(" · ".join(md_text(r) for r in reasons))
         with st.container(horizontal=True):
             if product.demo:
                 st.caption("Demo product: not sold in a real shop.")
-            else:
+            elif http_url(product.url):  # never a javascript: or data: link from a shop
                 st.link_button("Open in shop", product.url, icon=":material/open_in_new:")
             if on_wishlist is not None:
                 st.button("Saved" if in_wishlist else "Save", key=key, icon=":material/favorite:",
