@@ -7,7 +7,7 @@ import streamlit as st
 
 from relookx import history, photos, store
 from relookx.db import session_scope
-from relookx.errors import RelookXError
+from relookx.errors import NotFoundError, RelookXError
 from relookx.ui import components, deps, uploads
 from relookx.ui.cards import preview_gallery
 from relookx.ui.context import app_context
@@ -35,20 +35,28 @@ st.caption(f"Photo analysis: {components.analyzer_label(ctx.settings)}")
 action, number = st.session_state.pop(ACTION_KEY, (None, None))
 if action == "delete":
     st.session_state.pop("confirm_delete", None)
-    photo = photos.delete(ctx.engine, ctx.storage, user_id=ctx.user_id, number=number)
-    st.toast(f"Image {photo.number} and its garments were deleted.", icon=":material/delete:")
-elif action == "analyze":
-    with session_scope(ctx.engine) as session:
-        target = store.get_photo(session, user_id=ctx.user_id, number=number)
-    with st.spinner(f"Analysing image {number}..."):
-        done = photos.analyze(ctx.engine, ctx.storage, get_analyzer(), user_id=ctx.user_id,
-                              photo_id=target.id or 0)
-    if done.status == "done":
-        st.toast(f"Image {number} analysed again.", icon=":material/check:")
-    elif done.status == "no_person":
-        st.warning(f"Image {number}: no person found. {done.note}", icon=":material/person_off:")
+    try:
+        photo = photos.delete(ctx.engine, ctx.storage, user_id=ctx.user_id, number=number)
+    except NotFoundError:  # deleted meanwhile (another tab, a double click)
+        st.warning(f"Image {number} was already deleted.", icon=":material/info:")
     else:
-        st.error(f"Image {number} could not be analysed: {done.error}")
+        st.toast(f"Image {photo.number} and its garments were deleted.", icon=":material/delete:")
+elif action == "analyze":
+    try:
+        with session_scope(ctx.engine) as session:
+            target = store.get_photo(session, user_id=ctx.user_id, number=number)
+        with st.spinner(f"Analysing image {number}..."):
+            done = photos.analyze(ctx.engine, ctx.storage, get_analyzer(), user_id=ctx.user_id,
+                                  photo_id=target.id or 0)
+    except NotFoundError:
+        st.warning(f"Image {number} was deleted: there is nothing to analyse.", icon=":material/info:")
+    else:
+        if done.status == "done":
+            st.toast(f"Image {number} analysed again.", icon=":material/check:")
+        elif done.status == "no_person":
+            st.warning(f"Image {number}: no person found. {done.note}", icon=":material/person_off:")
+        else:
+            st.error(f"Image {number} could not be analysed: {done.error}")
 
 with st.form("upload_form", clear_on_submit=True):
     files = st.file_uploader(

@@ -12,11 +12,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from relookx.errors import ConfigError
+from relookx.errors import ConfigError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -47,7 +47,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:  # an unknown scheme, or a driver that is not installed
+        raise ConfigError(
+            f"RELOOKX_DATABASE_URL uses {parsed.drivername!r}, which RelookX cannot open ({type(exc).__name__}): "
+            "use sqlite:///path/relookx.db or postgresql+psycopg://user:password@host:5432/db.") from None
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -68,9 +73,10 @@ def upgrade(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise ConfigError(
-            f"Cannot open the store at {engine.url.render_as_string(hide_password=True)}: {exc.orig}"
-        ) from exc
+        log.error("Cannot open the store at %s: %s", engine.url.render_as_string(hide_password=True), exc.orig)
+        raise StoreUnavailableError(
+            f"RelookX cannot reach its store ({engine.url.get_backend_name()}) right now: try again in a minute. "
+            "The server log has the details for the administrator.") from exc
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,6 +11,10 @@ class ConfigError(RelookXError):
     """A setting is missing or invalid."""
 
 
+class StoreUnavailableError(ConfigError):
+    """The database cannot be reached (outage, refused login); the details go to the server log only."""
+
+
 class AuthError(RelookXError):
     """Sign-up or sign-in refused (taken name, weak or wrong password)."""
 
