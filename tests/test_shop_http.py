@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,8 +21,8 @@ from tests.shop_site import SHOPIFY_ROBOTS, LocalShop, Reply, captcha_page, robo
 UA = DEFAULT_UA
 
 
-def make_http(engine: Engine | None = None, **kwargs: float) -> PoliteHttp:
-    """A layer with short timings for tests."""
+def make_http(engine: Engine | None = None, **kwargs: Any) -> PoliteHttp:
+    """A layer with short timings for tests (`trusted_hosts`: the shops configured on loopback)."""
     options = {"timeout_s": 2.0, "spacing_s": 0.0, "cache_ttl_s": 60.0, **kwargs}
     return PoliteHttp(engine=engine, **options)  # type: ignore[arg-type]
 
@@ -303,7 +304,8 @@ def test_redirect_to_a_disallowed_path_is_never_requested(shop_site: Callable[..
 def test_redirect_to_another_host_reads_its_robots_first(shop_site: Callable[..., LocalShop]) -> None:
     first, second = shop_site("shopify"), shop_site("shopify")
     first.route("/coat", _moved(f"{second.base_url}/products/camel-coat.js", 301))
-    assert make_http().get_json(f"{first.base_url}/coat")["handle"] == "camel-coat"
+    both = [first.host, second.host]  # two shops configured on loopback: each may be reached
+    assert make_http(trusted_hosts=both).get_json(f"{first.base_url}/coat")["handle"] == "camel-coat"
     assert [r.bare_path for r in second.requests] == ["/robots.txt", "/products/camel-coat.js"]
     assert second.requests_to("/products/camel-coat.js")[0].headers["accept"] == "application/json"
 
@@ -314,7 +316,7 @@ def test_redirect_to_another_host_obeys_its_robots_and_drops_credentials(
     second.route("/robots.txt", robots_disallow("/search"))
     first.route("/find", _moved(f"{second.base_url}/search?q=coat"))
     first.route("/key", _moved(f"{second.base_url}/products/camel-coat.js"))
-    http = make_http()
+    http = make_http(trusted_hosts=[first.host, second.host])
     with pytest.raises(ShopError) as err:
         http.get_text(f"{first.base_url}/find")
     assert err.value.kind == "robots" and err.value.reason == f"robots.txt of {second.host} disallows /search?q=coat"
@@ -329,7 +331,7 @@ def test_redirect_to_a_stopped_host_is_not_followed(shop_site: Callable[..., Loc
     first, second = shop_site("shopify"), shop_site("shopify")
     second.script("/", Reply(status=403, body="<html>Forbidden</html>"))
     first.route("/elsewhere", _moved(f"{second.base_url}/products/camel-coat.js"))
-    http = make_http()
+    http = make_http(trusted_hosts=[first.host, second.host])
     with pytest.raises(ShopError):
         http.get_text(second.base_url + "/")
     with pytest.raises(ShopError) as err:

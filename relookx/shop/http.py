@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -33,6 +33,8 @@ from sqlmodel import select
 from relookx.db import session_scope
 from relookx.errors import ServiceError
 from relookx.models import HttpCacheEntry, utcnow
+from relookx.shop.addresses import AddressPolicy, netloc_of
+from relookx.shop.botcheck import looks_like_bot_check
 from relookx.shop.robots import RobotsPolicy
 
 log = logging.getLogger(__name__)
@@ -45,15 +47,6 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PRIVATE_HEADER_RE = re.compile(r"authorization|cookie|key|token|secret", re.IGNORECASE)
 _T = TypeVar("_T")
 
-# Markers of bot-check pages (Cloudflare, PerimeterX, DataDome, Imperva, generic CAPTCHAs).
-_STRONG_MARKERS = (
-    "cf-challenge", "cf_chl_opt", "attention required! | cloudflare", "just a moment...</title>",
-    "px-captcha", "_pxcaptcha", "captcha-delivery.com", "_incapsula_resource",
-    "please verify you are a human", "verify you are human", "are you a robot", "access to this page has been denied",
-)
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-
-
 class ShopError(ServiceError):
     """A shop could not be asked or did not answer usefully; `reason` says why in words."""
 
@@ -63,7 +56,8 @@ class ShopError(ServiceError):
     ) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind  # robots | not_now | rate_limited | timeout | network | refused | captcha | http | invalid
+        # robots | not_now | rate_limited | timeout | network | refused | captcha | http | invalid | blocked
+        self.kind = kind
         self.url = url
         self.status = status
         self.retry_after_s = retry_after_s
@@ -119,20 +113,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def looks_like_bot_check(text: str, content_type: str = "") -> bool:
-    """True for a CAPTCHA or bot-check page instead of the answer asked for."""
-    head = text[:200_000].lower()
-    if "json" in content_type.lower() or head.lstrip()[:1] in ("{", "["):
-        return False
-    if any(marker in head for marker in _STRONG_MARKERS):
-        return True
-    title = _TITLE_RE.search(head)
-    if title and ("captcha" in title.group(1) or "attention required" in title.group(1)):
-        return True
-    # "captcha" alone also appears in newsletter forms of normal pages: only trust it on a short page.
-    return "captcha" in head and len(text) < 15_000 and "<form" in head
-
-
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
@@ -143,6 +123,7 @@ class PoliteHttp:
     def __init__(
         self, *, engine: Engine | None, timeout_s: float, spacing_s: float, cache_ttl_s: float,
         user_agent: str = DEFAULT_UA, session: requests.Session | None = None, max_retry_after_s: float = 30,
+        trusted_hosts: Collection[str] | None = None,
     ) -> None:
         self.engine = engine
         self.timeout_s = timeout_s
@@ -151,6 +132,7 @@ class PoliteHttp:
         self.user_agent = user_agent
         self.max_retry_after_s = max_retry_after_s
         self.session = session or requests.Session()
+        self.addresses = AddressPolicy(trusted_hosts)  # internal addresses only for these (None: the first hop)
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
 
@@ -212,6 +194,7 @@ class PoliteHttp:
             parts = urlsplit(url)
             netloc = parts.netloc.lower()
             hop_headers = headers if netloc == origin else _public_headers(headers)
+            self._check_address(url, origin)
             host = self._host(netloc)
             with host.lock:
                 self._check_stopped(host, url)
@@ -226,6 +209,13 @@ class PoliteHttp:
             url = answer.location
         raise ShopError(f"Too many redirects (more than {MAX_REDIRECTS}) from {target}, last to {url}",
                         kind="invalid", url=target)
+
+    def _check_address(self, url: str, origin: str) -> None:
+        internal = self.addresses.internal_address(url, origin)
+        if internal is not None:
+            raise ShopError(f"Refused: {netloc_of(url)} is at an internal address ({internal}); only a shop "
+                            "configured at such an address in RELOOKX_SHOPS may be asked there", kind="blocked",
+                            url=url)
 
     def _check_stopped(self, host: _Host, url: str) -> None:
         if host.stopped is not None:
@@ -255,6 +245,7 @@ class PoliteHttp:
                 if location is None:
                     log.info("robots.txt %s: HTTP %s", url, resp.status_code)
                     return RobotsPolicy.from_response(resp.status_code, _text(resp), self.user_agent)
+                self._check_address(location, netloc_of(robots_url))
                 url = location
             log.warning("robots.txt %s: more than %d redirects", robots_url, MAX_REDIRECTS)
         except ShopError as exc:

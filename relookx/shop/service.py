@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from relookx.config import Settings
+from relookx.config import Settings, with_overrides
 from relookx.errors import ConfigError
+from relookx.shop.addresses import netloc_of
 from relookx.shop.catalog import CatalogSource
 from relookx.shop.http import PoliteHttp
 from relookx.shop.types import ProductSource
 
 
 def make_http(settings: Settings, engine: Engine | None) -> PoliteHttp:
-    """The one polite HTTP layer for all shops, caching answers in the store."""
+    """The one polite HTTP layer for all shops, caching answers in the store; internal addresses only for them."""
     return PoliteHttp(engine=engine, timeout_s=settings.shop_timeout_s, spacing_s=settings.shop_spacing_s,
-                      cache_ttl_s=settings.shop_cache_ttl_s)
+                      cache_ttl_s=settings.shop_cache_ttl_s,
+                      trusted_hosts=[netloc_of(u) for u in settings.shop_urls if netloc_of(u)])
 
 
 def catalog(settings: Settings) -> CatalogSource:
@@ -41,7 +43,8 @@ def configured_sources(
 def source_from_spec(spec: str, settings: Settings, engine: Engine | None) -> ProductSource:
     """One source from the CLI's --source: catalog, shopify:URL, woocommerce:URL or asos."""
     kind, _, url = spec.partition(":")
-    http = make_http(settings, engine)
+    named = with_overrides(settings, shops=",".join([*settings.shop_urls, url])) if url else settings
+    http = make_http(named, engine)  # the shop named on the command line counts as configured
     if kind == "catalog":
         return catalog(settings)
     if kind == "shopify" and url:
