@@ -39,14 +39,14 @@ def test_finetune_export_writes_one_example_per_mistral_run(
     mistral_server: ms.MistralServer, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "runs.jsonl"
-    assert "No Mistral workflow runs" in run.ok("finetune", "export", str(out))
+    assert "No Mistral workflow runs" in run.ok("finetune", "export", str(out), "--user", "alice")
     assert out.read_text() == ""
     monkeypatch.setenv("MISTRAL_API_KEY", "test-key")
     monkeypatch.setenv("MISTRAL_SERVER_URL", mistral_server.url)
     mistral_server.default = stylist_server
     rec = run.json("recommend", "--user", "alice", "Can you recommend a piece to match image 2?")
     assert rec["backend"] == "mistral" and rec["calls"] == 2 and len(mistral_server.chat_requests) == 2
-    assert "Wrote 1 training example" in run.ok("finetune", "export", str(out))
+    assert "Wrote 1 training example" in run.ok("finetune", "export", str(out), "--user", "alice")
     [line] = out.read_text().splitlines()
     messages = json.loads(line)["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant"]

@@ -58,20 +58,30 @@ def cmd_recommend(args: argparse.Namespace, settings: Settings, out: IO[str]) ->
 
 
 def cmd_finetune_export(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
-    """Write one chat-format training example per stored Mistral workflow run (JSONL)."""
+    """Write one chat-format training example per stored Mistral workflow run (JSONL), one user's by default."""
+    from relookx.stylist.export import PERSONAL_PROFILE_FIELDS, training_examples
 
+    if not args.user and not args.all_users:
+        raise RelookXError("Say whose runs to export: --user NAME (one person's data), or --all-users "
+                           "(everyone's, for an administrator who may pool them).")
     with open_store(settings) as engine:
         uid = user_id(engine, args.user) if args.user else None
         with session_scope(engine) as session:
             runs = history.list_runs(session, user_id=uid)
-    examples = [run.example for run in runs if run.example.get("messages")]
+    examples = training_examples([run.example for run in runs], include_profile=args.include_profile)
     target = Path(args.file)
     write_file(target, "".join(json.dumps(example, ensure_ascii=False) + "\n" for example in examples))
+    whose = args.user or "all users"
     if not examples:
-        print(f"No Mistral workflow runs stored yet: {target} is empty. Recommendations made with "
+        print(f"No Mistral workflow runs stored yet for {whose}: {target} is empty. Recommendations made with "
               "MISTRAL_API_KEY set are recorded for fine-tuning.", file=out)
+        return 0
+    print(f"Wrote {len(examples)} training example(s) of {whose} to {target}", file=out)
+    if args.include_profile:
+        print("Personal profile fields included (--include-profile): keep this file private.", file=out)
     else:
-        print(f"Wrote {len(examples)} training example(s) to {target}", file=out)
+        print(f"Personal profile fields ({', '.join(PERSONAL_PROFILE_FIELDS)}) were left out; favourite color "
+              "and budget were kept. Add --include-profile to keep them all.", file=out)
     return 0
 
 
@@ -87,5 +97,9 @@ def register(groups: Any) -> None:
     finetune = groups.add_parser("finetune", help="distillation data").add_subparsers(dest="action", required=True)
     export = finetune.add_parser("export", help="write the workflow runs as chat-format JSONL")
     export.add_argument("file", metavar="FILE.jsonl")
-    export.add_argument("--user", help="only this user's runs")
+    whose = export.add_mutually_exclusive_group()
+    whose.add_argument("--user", help="export this user's runs (the default way: one person's data)")
+    whose.add_argument("--all-users", action="store_true", help="export every user's runs in one file")
+    export.add_argument("--include-profile", action="store_true",
+                        help="keep personal profile fields (gender, height, weight, style notes)")
     export.set_defaults(handler=cmd_finetune_export)
