@@ -64,8 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder for the SQLite database, photos and thumbnails."),
     Setting("RELOOKX_MAX_UPLOAD_MB", "max_upload_mb", 20.0,
             "Largest photo accepted, in megabytes."),
-    Setting("RELOOKX_MAX_IMAGE_PIXELS", "max_image_pixels", 120_000_000,
-            "Largest photo accepted, in pixels (protects against decompression bombs)."),
+    Setting("RELOOKX_MAX_IMAGE_PIXELS", "max_image_pixels", 50_000_000,
+            "Largest photo accepted, in pixels: about what phones produce (protects against decompression bombs)."),
     Setting("RELOOKX_SHOPS", "shops", "",
             "Shops to search, comma-separated base URLs (Shopify or WooCommerce detected automatically). "
             "Empty: the bundled demo catalog."),
@@ -124,7 +124,7 @@ class Settings:
     database_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path("data"))
     max_upload_mb: float = 20.0
-    max_image_pixels: int = 120_000_000
+    max_image_pixels: int = 50_000_000
     min_password_length: int = 8
     shops: str = ""
     rapidapi_key: str | None = None

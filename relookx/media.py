@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import logging
+import math
 import os
 import re
 import struct
@@ -36,6 +37,7 @@ THUMB_QUALITY = 85
 ACCEPTED = "JPEG, PNG, WebP or HEIC"
 
 # Pillow format ids we let decode an upload, by the kind `_sniff` reports.
+_BAND_ROWS = 128  # output rows resampled at once by _downscale
 _PIL_FORMATS = {"JPEG": ("JPEG", "MPO"), "PNG": ("PNG",), "WEBP": ("WEBP",), "HEIF": ("HEIF",)}
 
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -160,6 +162,35 @@ def _to_srgb(img: Image.Image) -> Image.Image:
     return img.convert("RGBA" if has_alpha else "RGB")
 
 
+def _downscale(img: Image.Image) -> Image.Image:
+    """The image with its long side at most MAX_SIDE (Lanczos), resampled in bands of rows.
+
+    Resizing a whole 50 MP image at once costs two more full-size buffers (Pillow premultiplies RGBA into
+    a copy, and resamples in two passes); a band at a time, only the small result and one band are extra.
+    """
+    if max(img.size) <= MAX_SIDE:
+        return img
+    if img.mode in ("1", "P", "PA"):  # palettes cannot be resampled: widen them first
+        img = img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
+    elif img.mode not in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):  # 16-bit greys: to 32-bit first
+        img = img.convert("I")
+    w, h = img.size
+    scale = MAX_SIDE / max(w, h)
+    out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))
+    sy = h / out_h  # source rows per output row
+    out = Image.new(img.mode, (out_w, out_h))
+    margin = math.ceil(3 * sy) + 2  # the Lanczos window reaches 3 output pixels each side
+    for top in range(0, out_h, _BAND_ROWS):
+        bottom = min(out_h, top + _BAND_ROWS)
+        y0, y1 = top * sy, bottom * sy
+        c0, c1 = max(0, math.floor(y0) - margin), min(h, math.ceil(y1) + margin)
+        band = img.crop((0, c0, w, c1))
+        out.paste(band.resize((out_w, bottom - top), Image.Resampling.LANCZOS, box=(0, y0 - c0, w, y1 - c0)),
+                  (0, top))
+    out.info = dict(img.info)  # EXIF orientation and ICC profile are applied after
+    return out
+
+
 def _flatten(img: Image.Image) -> Image.Image:
     if img.mode != "RGBA":
         return img.convert("RGB") if img.mode != "RGB" else img
@@ -210,10 +241,11 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
                 f"{label} is {width}x{height} pixels ({_num(width * height / 1e6)} megapixels); "
                 f"the limit is {_num(max_pixels / 1e6)} megapixels. Please upload a smaller photo."
             )
-        if img.format in ("JPEG", "MPO") and min(width, height) >= 2 * MAX_SIDE:
-            # Decode straight at a reduced DCT scale: the result is downscaled anyway, and this
-            # needs a quarter of the memory.
-            img.draft("RGB", (MAX_SIDE, MAX_SIDE))
+        if img.format in ("JPEG", "MPO") and max(width, height) > 2 * MAX_SIDE:
+            # Decode straight at the smallest DCT scale (1/2, 1/4, 1/8) that still covers MAX_SIDE:
+            # the result is downscaled anyway, and a 1/2 scale needs a quarter of the memory.
+            scale = MAX_SIDE / max(width, height)
+            img.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
         img.load()
     except Image.DecompressionBombError:
         raise UploadError(bomb_message) from None
@@ -226,6 +258,7 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
             "Please upload it again or re-export it from your photo app."
         ) from None
     source_format = "JPEG" if img.format == "MPO" else (img.format or what)
+    img = _downscale(img)  # first: orientation, color conversion and flattening then work on the small image
     try:
         img = ImageOps.exif_transpose(img)
     except (OSError, ValueError, SyntaxError, KeyError, TypeError) as exc:

@@ -85,6 +85,7 @@ def resolve() -> tuple[Settings, Engine, tuple[User, bool] | None]:
     """
     try:
         settings = deps.get_settings()
+        deps.apply_upload_limit(settings)
         engine = deps.get_engine(settings.db_url)
         return settings, engine, current_user(engine)
     except RelookXError as exc:

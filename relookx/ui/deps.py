@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,21 @@ def oidc_configured() -> bool:
 def get_settings() -> Settings:
     """The settings: secrets, then environment, then defaults."""
     return load_settings(secrets_mapping(), os.environ)
+
+
+def apply_upload_limit(settings: Settings) -> None:
+    """Make the server's upload limit (`server.maxUploadSize`, whole MB) follow RELOOKX_MAX_UPLOAD_MB.
+
+    Streamlit's upload endpoint reads this option on every request, so a file larger than the setting is
+    refused (HTTP 413) while it streams in, before it is ever held in memory by a page. Set from here, it
+    works the same for `streamlit run Home.py` and on Community Cloud, where no flag can be passed;
+    `.streamlit/config.toml` holds the default for the first request before any page has run.
+    """
+    from streamlit import config
+
+    limit = max(1, math.ceil(settings.max_upload_mb))
+    if config.get_option("server.maxUploadSize") != limit:
+        config.set_option("server.maxUploadSize", limit, "RELOOKX_MAX_UPLOAD_MB")
 
 
 @st.cache_resource(show_spinner="Opening the store...")
