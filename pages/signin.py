@@ -3,7 +3,6 @@
 import streamlit as st
 
 from relookx import auth
-from relookx.db import session_scope
 from relookx.errors import AuthError
 from relookx.ui import deps
 from relookx.ui.context import resolve, sign_in_as
@@ -30,8 +29,8 @@ with middle:
                                  autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary", key="signin_submit"):
             try:
-                with session_scope(engine) as session:
-                    user = auth.sign_in(session, username=name, password=password)
+                user = auth.attempt_sign_in(engine, username=name, password=password,
+                                            client=deps.client_address(settings))
             except AuthError as exc:
                 st.error(str(exc))
             else:
@@ -50,9 +49,9 @@ with middle:
                 st.error("The two passwords differ: type the same password twice.")
             else:
                 try:
-                    with session_scope(engine) as session:
-                        user = auth.sign_up(session, username=new_name, password=new_password,
-                                            min_length=settings.min_password_length)
+                    user = auth.attempt_sign_up(engine, username=new_name, password=new_password,
+                                                client=deps.client_address(settings),
+                                                min_length=settings.min_password_length)
                 except AuthError as exc:
                     st.error(str(exc))
                 else:

@@ -97,6 +97,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELOOKX_SSH_REMOTE_PORT", "ssh_remote_port", 7860, "Port of the webui as seen from the gateway."),
     Setting("RELOOKX_MIN_PASSWORD_LENGTH", "min_password_length", 8,
             "Shortest password accepted at sign-up."),
+    Setting("RELOOKX_CLIENT_IP_HEADER", "client_ip_header", None,
+            "Behind a reverse proxy: the header whose last address is the visitor's (e.g. X-Forwarded-For), "
+            "for the sign-in limits per address. Unset: the connection's own address."),
     Setting("RELOOKX_ADMINS", "admins", "",
             "Comma-separated usernames who see infrastructure details (hosts, URLs, paths) on Home and Preview."),
 )
@@ -143,6 +146,7 @@ class Settings:
     ssh_host_fingerprint: str | None = None
     ssh_remote_host: str = "127.0.0.1"
     ssh_remote_port: int = 7860
+    client_ip_header: str | None = None
     admins: str = ""
 
     def __repr__(self) -> str:

@@ -19,6 +19,14 @@ class AuthError(RelookXError):
     """Sign-up or sign-in refused (taken name, weak or wrong password)."""
 
 
+class RateLimitedError(AuthError):
+    """Too many attempts: refused until `retry_after_s` seconds have passed."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class NotFoundError(RelookXError):
     """A row the user asked for does not exist (or is not theirs)."""
 

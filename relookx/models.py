@@ -163,6 +163,17 @@ class StylistRun(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class AuthThrottle(SQLModel, table=True):
+    """Failed sign-ins (or sign-up attempts) of one username or address, and until when it is locked."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=200)  # user:NAME, client:ADDR or signup:ADDR
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class HttpCacheEntry(SQLModel, table=True):
     """A shop's answer kept for a while (public data, shared by all users)."""
 

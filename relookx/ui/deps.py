@@ -44,6 +44,22 @@ def get_settings() -> Settings:
     return load_settings(secrets_mapping(), os.environ)
 
 
+def client_address(settings: Settings) -> str | None:
+    """The visitor's address for the sign-in limits; None when unknown (local use), and then not limited.
+
+    By default the connection's own peer (`st.context.ip_address`, which a visitor cannot forge). Behind a
+    reverse proxy every visitor would share the proxy's address, so RELOOKX_CLIENT_IP_HEADER names the
+    proxy's header, and its LAST address (the one the proxy appended) is used: earlier ones can be forged.
+    """
+    if settings.client_ip_header:
+        value = st.context.headers.get(settings.client_ip_header) or ""
+        last = value.split(",")[-1].strip()
+        if last:
+            return last[:100]
+    address = st.context.ip_address
+    return address[:100] if address else None
+
+
 def apply_upload_limit(settings: Settings) -> None:
     """Make the server's upload limit (`server.maxUploadSize`, whole MB) follow RELOOKX_MAX_UPLOAD_MB.
 
