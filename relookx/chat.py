@@ -187,14 +187,28 @@ def _preview_answer(engine: Engine, deps: ChatDeps, *, user_id: int, on_step: Ca
     client = deps.webui() if deps.webui is not None else None
     on_step(f"Rendering the {piece.name} on image {number}" + ("" if client else " (offline mock-up)"))
     request = service.request_for(engine, deps.storage, user_id=user_id, photo_number=number, piece=piece)
-    result = service.generate(request, client,
-                              on_progress=lambda fraction, text: on_step(f"Rendering: {text} ({fraction:.0%})"))
-    preview = service.save(engine, deps.storage, user_id=user_id, photo_number=number, result=result, piece=piece,
-                           recommendation_id=rec_id)
-    what = "a mock-up (no Stable Diffusion webui is configured)" if result.backend == "mockup" else "generated"
+    storage = deps.storage
+
+    def save(result: Any) -> int:
+        return service.save(engine, storage, user_id=user_id, photo_number=number, result=result, piece=piece,
+                            recommendation_id=rec_id).id or 0
+
+    if client is None:
+        preview_id = save(service.generate(request, None))
+    else:  # the shared webui: through its queue, one job at a time
+        from relookx.preview.jobs import run_queued
+
+        job = run_queued(engine, deps.settings, user_id, request, client, save=save,
+                         on_update=lambda text: on_step(f"Rendering: {text}"))
+        if job.status != "done" or job.preview_id is None:
+            return _reply(engine, user_id, f"The preview did not finish ({job.status}): {job.error}", "notice")
+        preview_id = job.preview_id
+    with session_scope(engine) as session:
+        preview = history.get_preview(session, user_id=user_id, preview_id=preview_id)
+    what = "a mock-up (no Stable Diffusion webui is configured)" if preview.backend == "mockup" else "generated"
     text = f"Here you are wearing the **{piece.name}** on image {number}: {what}."
-    if result.warnings:
-        text += "\n\n" + "\n".join(f"- {w}" for w in result.warnings)
+    if preview.warnings:
+        text += "\n\n" + "\n".join(f"- {w}" for w in preview.warnings)
     with session_scope(engine) as session:
         message = history.add_message(session, user_id=user_id, role="assistant", text=text, kind="preview",
                                       recommendation_id=rec_id)

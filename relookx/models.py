@@ -174,6 +174,23 @@ class AuthThrottle(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class PreviewJob(SQLModel, table=True):
+    """One preview waiting for, or running on, a webui: the queue every replica of the app shares."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    webui: str = Field(index=True, max_length=64)  # a hash of the webui's address: one queue per webui
+    user_id: int = Field(sa_column=_user_fk())
+    status: str = "queued"  # queued | running | done | interrupted | cancelled | failed | abandoned
+    cancel_requested: bool = False
+    progress: float = 0.0
+    message: str = ""
+    preview_id: int | None = None
+    error: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
 class HttpCacheEntry(SQLModel, table=True):
     """A shop's answer kept for a while (public data, shared by all users)."""
 

@@ -189,6 +189,7 @@ class SDServer:
         self._lock = threading.Lock()  # guards the lists and the state
         self._gpu = threading.Lock()  # one generation at a time, like the webui's queue lock
         self._interrupt = threading.Event()
+        self.progress_polls: list[bool] = []  # skip_current_image of each GET /sdapi/v1/progress
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
@@ -260,9 +261,10 @@ class SDServer:
         return handler()
 
     def progress(self, skip_image: bool) -> dict[str, Any]:
-        """The global progress of the running job."""
+        """The global progress of the running job (`progress_polls` records whether each asked for the image)."""
         with self._lock:
             st = dict(self.state)
+            self.progress_polls.append(skip_image)
         frac = st["sampling_step"] / st["sampling_steps"] if st["job_count"] and st["sampling_steps"] else 0.0
         elapsed = time.monotonic() - st["started"]
         eta = elapsed / frac - elapsed if frac > 0 else 0.0

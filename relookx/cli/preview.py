@@ -36,13 +36,27 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: IO[str]) -> i
         request = service.request_for(engine, storage, user_id=uid, photo_number=args.photo, piece=piece,
                                       mode=args.mode, steps=args.steps, seed=args.seed)
         client = service.webui_client(settings)
-        result = service.generate(request, client, on_progress=None)
-        preview = service.save(engine, storage, user_id=uid, photo_number=args.photo, result=result,
-                               piece=piece, recommendation_id=rec_id)
+        kept: list[Any] = []
+
+        def save(result: Any) -> int:
+            kept.append(result)
+            return service.save(engine, storage, user_id=uid, photo_number=args.photo, result=result,
+                                piece=piece, recommendation_id=rec_id).id or 0
+
+        if client is None:
+            preview_id = save(service.generate(request, None))
+        else:  # the webui is shared with the app: wait for its queue like any session
+            from relookx.preview.jobs import run_queued
+
+            job = run_queued(engine, settings, uid, request, client, save=save)
+            if job.status != "done" or job.preview_id is None:
+                raise RelookXError(f"The preview did not finish ({job.status}): {job.error}")
+            preview_id = job.preview_id
+    result = kept[0]
     target = Path(args.out)
     write_file(target, result.image)
     what = "mock-up (no webui configured)" if result.backend == "mockup" else f"webui, {result.mode} mode"
-    print(f"Wrote {target} ({result.format}, {what}, {result.seconds:.1f} s); saved as preview {preview.id}",
+    print(f"Wrote {target} ({result.format}, {what}, {result.seconds:.1f} s); saved as preview {preview_id}",
           file=out)
     for warning in result.warnings:
         print(f"warning: {warning}", file=out)

@@ -63,8 +63,12 @@ def piece_from_text(text: str) -> Piece:
 
 
 def _run_with_progress(client: WebuiClient, call: Callable[[], GenerationResult], on_progress: Progress | None,
-                       cancel: threading.Event | None) -> GenerationResult:
-    """Run a generation in a thread while polling the webui's progress; interrupt it on cancel."""
+                       cancel: threading.Event | None) -> tuple[GenerationResult, bool]:
+    """Run a generation in a thread while polling the webui's progress; interrupt it on cancel.
+
+    Returns the result and whether it was interrupted. Progress is asked without the current image:
+    the webui is shared, and its in-progress image is never downloaded.
+    """
     outcome: dict[str, Any] = {}
 
     def work() -> None:
@@ -81,18 +85,20 @@ def _run_with_progress(client: WebuiClient, call: Callable[[], GenerationResult]
         if cancel is not None and cancel.is_set() and not interrupted:
             client.interrupt()
             interrupted = True
-        if on_progress is not None and worker.is_alive():
+        if worker.is_alive():
             try:
-                p = client.progress()
+                p = client.progress(skip_current_image=True)
             except RelookXError:
                 continue
-            on_progress(p.fraction, f"step {p.step} of {p.steps}" if p.steps else "waiting for the webui")
+            interrupted = interrupted or p.interrupted  # also when stopped from outside RelookX
+            if on_progress is not None:
+                on_progress(p.fraction, f"step {p.step} of {p.steps}" if p.steps else "waiting for the webui")
     if "error" in outcome:
         raise outcome["error"]
     result: GenerationResult = outcome["result"]
     if interrupted:
-        result.warnings.append("Cancelled: the webui stopped early, the image may be unfinished.")
-    return result
+        result.warnings.append("Cancelled: the webui stopped early, the image is unfinished and was not kept.")
+    return result, interrupted
 
 
 def generate(
@@ -124,17 +130,18 @@ def generate(
         mask, mask_notes = build_mask(pose, request.piece.category, size, piece_name=request.piece.name)
         notes.extend(mask_notes)
         payload = inpaint_payload(request, mask, controlnet_model=cn_model, adetailer_model=ad_model)
-        gen = _run_with_progress(client, lambda: client.img2img(payload), on_progress, cancel)
+        gen, interrupted = _run_with_progress(client, lambda: client.img2img(payload), on_progress, cancel)
     else:
         payload = newlook_payload(request, controlnet_model=cn_model, adetailer_model=ad_model)
-        gen = _run_with_progress(client, lambda: client.txt2img(payload), on_progress, cancel)
+        gen, interrupted = _run_with_progress(client, lambda: client.txt2img(payload), on_progress, cancel)
     params: dict[str, Any] = {k: payload.get(k) for k in ("prompt", "negative_prompt", "steps", "seed", "cfg_scale",
                                           "sampler_name", "denoising_strength", "width", "height")
               if k in payload}
     params["controlnet_model"], params["adetailer_model"] = cn_model, ad_model
     params["checkpoint"], params["seed_used"] = request.checkpoint or caps.current_checkpoint, gen.seed
     return PreviewResult(image=gen.images[0], format=gen.format, backend="sd-webui", mode=request.mode,
-                         params=params, warnings=notes + gen.warnings, seconds=time.perf_counter() - started)
+                         params=params, warnings=notes + gen.warnings, seconds=time.perf_counter() - started,
+                         interrupted=interrupted)
 
 
 def request_for(
@@ -154,7 +161,9 @@ def save(
     engine: Engine, storage: PhotoStorage, *, user_id: int, photo_number: int, result: PreviewResult,
     piece: Piece, recommendation_id: int | None = None,
 ) -> Preview:
-    """Store the image and its parameters in the user's preview gallery."""
+    """Store the image and its parameters in the user's preview gallery (never an interrupted one)."""
+    if result.interrupted:
+        raise RelookXError("The preview was stopped before the end: its unfinished image is not kept.")
     key = storage.save_preview(result.image, result.format)
     with session_scope(engine) as session:
         photo = store.get_photo(session, user_id=user_id, number=photo_number)

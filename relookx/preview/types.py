@@ -40,3 +40,4 @@ class PreviewResult:
     params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # e.g. ControlNet silently not applied
     seconds: float = 0.0
+    interrupted: bool = False  # stopped before the end (cancelled): unfinished, never saved as a preview
