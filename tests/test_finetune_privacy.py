@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlmodel import select
+
 from relookx.db import make_engine, session_scope
 from relookx.models import StylistRun, User
 from relookx.stylist.export import strip_profile
@@ -28,7 +30,7 @@ def seed_runs(run: Cli, data_dir: Path) -> None:  # noqa: F811
     engine = make_engine(f"sqlite:///{data_dir / 'relookx.db'}")
     with session_scope(engine) as s:
         for name in ("alice", "bob", "alice"):
-            [uid] = [u.id for u in s.query(User).filter(User.username == name)]
+            [uid] = [u.id for u in s.exec(select(User).where(User.username == name))]
             s.add(StylistRun(user_id=uid, backend="mistral", example=example(name)))
     engine.dispose()
 

@@ -21,9 +21,11 @@ import paramiko
 from relookx.preview.ssh_auth import (
     TunnelError,
     authenticate,
+    discard_transport,
     known_keys,
     load_key,
     prefer_algorithms,
+    tune_socket,
     verify_host_key,
 )
 
@@ -214,7 +216,7 @@ class SshTunnel:
             raise TunnelError(f"Cannot reach the SSH gateway {where}: {exc}.", retryable=True) from exc
         transport: paramiko.Transport | None = None
         try:
-            _tune_socket(sock, self.keepalive_s)
+            tune_socket(sock, self.keepalive_s)
             transport = paramiko.Transport(sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET)
             transport.name = f"{THREAD_PREFIX}-transport-{self.port}"
             prefer_algorithms(transport, known)
@@ -228,11 +230,11 @@ class SshTunnel:
             transport.set_keepalive(max(1, int(self.keepalive_s)))
             return transport
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            _discard(transport, sock)
+            discard_transport(transport, sock)
             raise TunnelError(f"SSH handshake with {where} failed: {exc or type(exc).__name__}.",
                               retryable=True) from exc
         except BaseException:  # TunnelError, and anything unexpected: never leave a thread or socket behind
-            _discard(transport, sock)
+            discard_transport(transport, sock)
             raise
 
     def _close_transport(self) -> None:
@@ -392,23 +394,3 @@ def _close_channel(chan: paramiko.Channel) -> None:
         chan.close()
     except (EOFError, OSError, paramiko.SSHException):
         pass  # the session is already gone, and the channel with it
-
-
-def _tune_socket(sock: socket.socket, keepalive_s: float) -> None:
-    """No Nagle delay; kernel keepalives so a vanished gateway is noticed, not waited on for minutes."""
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    idle = max(1, int(keepalive_s))
-    for name, value in (("TCP_KEEPIDLE", idle), ("TCP_KEEPINTVL", idle), ("TCP_KEEPCNT", 3),
-                        ("TCP_USER_TIMEOUT", idle * 3 * 1000)):
-        if hasattr(socket, name):
-            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
-
-
-def _discard(transport: paramiko.Transport | None, sock: socket.socket) -> None:
-    """Close a half-open SSH session and its socket, and wait for paramiko's reader thread to end."""
-    if transport is not None:
-        transport.close()
-        if transport.is_alive() and transport is not threading.current_thread():
-            transport.join(timeout=5)
-    sock.close()

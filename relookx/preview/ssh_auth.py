@@ -1,4 +1,4 @@
-"""The SSH tunnel's checks of who is who (paramiko): host-key verification, login and key loading.
+"""The SSH tunnel's checks of who is who (paramiko): host-key verification, login, key loading, and socket care.
 
 The host key is always checked against a known_hosts file or a pinned `SHA256:` fingerprint; an unknown
 or changed key is refused with a message that shows the server's fingerprint and how to trust it. The
@@ -9,6 +9,8 @@ login uses RELOOKX_SSH_KEY_PATH (then the password if the key is refused) or REL
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from pathlib import Path
 
 import paramiko
@@ -163,3 +165,23 @@ def _is_encrypted(path: str) -> bool:
     except (OSError, paramiko.SSHException, ValueError):
         return False
     return False
+
+
+def tune_socket(sock: socket.socket, keepalive_s: float) -> None:
+    """No Nagle delay; kernel keepalives so a vanished gateway is noticed, not waited on for minutes."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    idle = max(1, int(keepalive_s))
+    for name, value in (("TCP_KEEPIDLE", idle), ("TCP_KEEPINTVL", idle), ("TCP_KEEPCNT", 3),
+                        ("TCP_USER_TIMEOUT", idle * 3 * 1000)):
+        if hasattr(socket, name):
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+
+
+def discard_transport(transport: paramiko.Transport | None, sock: socket.socket) -> None:
+    """Close a half-open SSH session and its socket, and wait for paramiko's reader thread to end."""
+    if transport is not None:
+        transport.close()
+        if transport.is_alive() and transport is not threading.current_thread():
+            transport.join(timeout=5)
+    sock.close()
