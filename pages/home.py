@@ -6,6 +6,7 @@ from relookx import store
 from relookx.db import session_scope
 from relookx.ui import components, deps
 from relookx.ui.context import app_context
+from relookx.ui.safe import md_text
 
 ctx = app_context()
 with session_scope(ctx.engine) as session:
@@ -13,7 +14,7 @@ with session_scope(ctx.engine) as session:
     latest = store.list_photos(session, user_id=ctx.user_id)[-6:][::-1]
     value = sum(r["price"] or 0 for r in store.garment_rows(session, user_id=ctx.user_id))
 
-st.title(f"Hello, {ctx.display_name}")
+st.title(f"Hello, {md_text(ctx.display_name)}")
 st.markdown("RelookX turns your outfit photos into a digital wardrobe, suggests one new piece for an outfit, "
             "finds it in shops and shows you wearing it.")
 c1, c2, c3 = st.columns(3)

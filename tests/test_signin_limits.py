@@ -155,7 +155,7 @@ def test_migration_0005_on_a_database_with_rows(tmp_path: Path, backend: str, re
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0003")  # and the migration can be undone
+        command.downgrade(cfg, "0004")  # and the migration can be undone
     engine.dispose()
 
 

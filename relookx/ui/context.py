@@ -15,6 +15,7 @@ from relookx.media import PhotoStorage
 from relookx.models import User
 from relookx.store import get_user
 from relookx.ui import deps
+from relookx.ui.safe import md_text
 
 USER_KEY = "relookx_user_id"
 
@@ -114,7 +115,7 @@ def app_context() -> AppContext:
 
 def _sidebar(ctx: AppContext) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{ctx.display_name}**")
+        st.caption(f"Signed in as **{md_text(ctx.display_name)}**")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out(ctx.via_oidc)
             st.rerun()

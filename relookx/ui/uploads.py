@@ -14,6 +14,7 @@ from relookx.garments import CATEGORIES
 from relookx.models import Photo
 from relookx.ui import components
 from relookx.ui.context import AppContext
+from relookx.ui.safe import md_text
 from relookx.vision.base import OutfitAnalyzer
 
 State = Literal["running", "complete", "error"]
@@ -77,7 +78,7 @@ def add_by_hand_form(ctx: AppContext, photo: Photo) -> None:
             except RelookXError as exc:
                 st.error(str(exc))
             else:
-                st.toast(f"{name.strip()} added to image {photo.number}.", icon=":material/check:")
+                st.toast(f"{md_text(name.strip())} added to image {photo.number}.", icon=":material/check:")
                 st.rerun()
 
 
