@@ -11,14 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-_ALL_MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&\"'])")
+_ALL_MARKUP = re.compile(r"([\\`*_{}\[\]()<>#|~:$^=&])")
+_LEADING_MARK = re.compile(r"^(\s*)([-+])")  # a bullet at the start of the line
+_LEADING_NUMBER = re.compile(r"^(\s*\d+)([.)])")  # "1." or "1)": an ordered list
 _LINKS_AND_HTML = re.compile(r"([\\\[\]<>$:|~^&`])")
 _BARE_WWW = re.compile(r"(?i)\bwww\.")
 
 
 def md_text(text: object) -> str:
     """`text` escaped for Markdown so that it shows literally (one line: newlines become spaces)."""
-    return _ALL_MARKUP.sub(r"\\\1", " ".join(str(text or "").split()))
+    flat = _ALL_MARKUP.sub(r"\\\1", " ".join(str(text or "").split()))
+    flat = _LEADING_NUMBER.sub(r"\1\\\2", _LEADING_MARK.sub(r"\1\\\2", flat))
+    return _BARE_WWW.sub(lambda m: m.group(0)[:-1] + "\\.", flat)
 
 
 def model_markdown(text: object) -> str:
