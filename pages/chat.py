@@ -4,7 +4,8 @@ import streamlit as st
 
 from relookx import chat, history, store
 from relookx.db import session_scope
-from relookx.ui import deps
+from relookx.storage import ObjectRef
+from relookx.ui import components, deps
 from relookx.ui.cards import products_block, recommendation_card
 from relookx.ui.context import app_context
 from relookx.ui.safe import escaped_stream, md_text, model_markdown
@@ -60,9 +61,7 @@ def render_reply(message) -> None:  # noqa: ANN001 - a ChatMessage
     elif message.kind == "preview" and message.preview_id:
         with session_scope(ctx.engine) as session:
             preview = history.get_preview(session, user_id=ctx.user_id, preview_id=message.preview_id)
-        path = ctx.storage.preview_path(preview.image_key, preview.image_format)
-        if path.is_file():
-            st.image(str(path), width=480)
+        components.stored_image(ctx.storage, ObjectRef("preview", preview.image_key, preview.image_format), width=480)
         st.page_link("pages/preview.py", label="Open the Preview page", icon=":material/auto_awesome:")
 
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import streamlit as st
 
-from relookx import history, photos, store
+from relookx import history, pending, photos, store
 from relookx.db import session_scope
 from relookx.errors import NotFoundError, RelookXError
 from relookx.ui import components, deps, uploads
@@ -39,6 +39,8 @@ if action == "delete":
         photo = photos.delete(ctx.engine, ctx.storage, user_id=ctx.user_id, number=number)
     except NotFoundError:  # deleted meanwhile (another tab, a double click)
         st.warning(f"Image {number} was already deleted.", icon=":material/info:")
+    except RelookXError as exc:  # the storage could not remove a file: nothing was deleted
+        st.error(f"Image {number} was not deleted: {exc}", icon=":material/error:")
     else:
         st.toast(f"Image {photo.number} and its garments were deleted.", icon=":material/delete:")
 elif action == "analyze":
@@ -46,13 +48,13 @@ elif action == "analyze":
         with session_scope(ctx.engine) as session:
             target = store.get_photo(session, user_id=ctx.user_id, number=number)
         with st.spinner(f"Analysing image {number}..."):
-            done = photos.analyze(ctx.engine, ctx.storage, get_analyzer(), user_id=ctx.user_id,
-                                  photo_id=target.id or 0)
+            done = pending.analyze_claimed(ctx.engine, ctx.storage, get_analyzer(), ctx.settings,
+                                           user_id=ctx.user_id, photo_id=target.id or 0, force=True)
     except NotFoundError:
         st.warning(f"Image {number} was deleted: there is nothing to analyse.", icon=":material/info:")
     else:
-        if done.status == "done":
-            st.toast(f"Image {number} analysed again.", icon=":material/check:")
+        if done is None or done.status == "done":
+            st.toast(f"Image {number} analysed.", icon=":material/check:")
         elif done.status == "no_person":
             st.warning(f"Image {number}: no person found. {done.note}", icon=":material/person_off:")
         else:
@@ -72,6 +74,10 @@ if submitted and not files:
     st.warning("Choose one or more photos first.")
 elif submitted:
     uploads.run_batch(ctx, get_analyzer(), files)
+
+waiting = pending.resumable(ctx.engine, ctx.settings, user_id=ctx.user_id)
+if waiting:  # left pending by a batch whose tab closed or whose server restarted: resumed by their owner
+    uploads.resume(ctx, get_analyzer(), waiting)
 
 with session_scope(ctx.engine) as session:
     gallery = store.list_photos(session, user_id=ctx.user_id)[::-1]
@@ -98,7 +104,8 @@ for row_start in range(0, len(gallery), 3):
             components.thumbnail(ctx.storage, photo)
             st.markdown(f"{components.photo_caption(photo)} {components.STATUS_BADGES[photo.status]}")
             uploads.photo_notes(ctx, photo)
-            components.garment_list(by_photo.get(photo.id, []), ctx.storage)
+            if photo.status != "pending":
+                components.garment_list(by_photo.get(photo.id, []), ctx.storage)
             if st.session_state.get("confirm_delete") == photo.number:
                 count = len(by_photo.get(photo.id, []))
                 st.warning(f"Delete image {photo.number} and its {count} garment(s)?")
@@ -109,7 +116,8 @@ for row_start in range(0, len(gallery), 3):
                               on_click=st.session_state.pop, args=("confirm_delete", None))
             else:
                 with st.container(horizontal=True):
-                    st.button("Re-analyse", key=f"analyze_{photo.number}", icon=":material/refresh:",
+                    st.button("Analyse now" if photo.status == "pending" else "Re-analyse",
+                              key=f"analyze_{photo.number}", icon=":material/refresh:",
                               on_click=request, args=("analyze", photo.number))
                     st.button("Delete", key=f"delete_{photo.number}", icon=":material/delete:",
                               on_click=st.session_state.__setitem__, args=("confirm_delete", photo.number))

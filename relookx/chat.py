@@ -18,8 +18,8 @@ from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.fashion.pieces import piece_of
-from relookx.media import PhotoStorage
 from relookx.models import ChatMessage
+from relookx.storage import Storage
 from relookx.stylist import answers, intent, workflow
 from relookx.stylist.types import ParsedMessage, Stylist
 
@@ -47,7 +47,7 @@ class ChatDeps:
     stylist: Callable[[], Stylist]
     client: Callable[[], Any] | None = None  # a Mistral client, when configured
     sources: Callable[[], tuple[list[Any], list[str]]] | None = None  # product sources and notes on them
-    storage: PhotoStorage | None = None  # the user's photos, for previews
+    storage: Storage | None = None  # the user's photos, for previews
     webui: Callable[[], Any] | None = None  # a webui client, or None for the offline mock-up
 
 

@@ -102,9 +102,21 @@ SETTINGS: tuple[Setting, ...] = (
             "for the sign-in limits per address. Unset: the connection's own address."),
     Setting("RELOOKX_ADMINS", "admins", "",
             "Comma-separated usernames who see infrastructure details (hosts, URLs, paths) on Home and Preview."),
+    Setting("RELOOKX_S3_BUCKET", "s3_bucket", None,
+            "S3-compatible bucket for photos, thumbnails, crops and previews. Unset: the local data dir."),
+    Setting("RELOOKX_S3_ENDPOINT_URL", "s3_endpoint_url", None,
+            "Endpoint of an S3-compatible service (R2, B2, MinIO...); unset for AWS S3."),
+    Setting("RELOOKX_S3_REGION", "s3_region", None, "Region of the bucket (e.g. eu-west-3, or auto for R2)."),
+    Setting("RELOOKX_S3_PREFIX", "s3_prefix", "", "Folder inside the bucket for RelookX's objects."),
+    Setting("RELOOKX_S3_ACCESS_KEY_ID", "s3_access_key_id", None,
+            "Access key id for the bucket (unset: boto3's usual AWS_* variables or instance role).", secret=True),
+    Setting("RELOOKX_S3_SECRET_ACCESS_KEY", "s3_secret_access_key", None,
+            "Secret access key for the bucket.", secret=True),
+    Setting("RELOOKX_S3_TIMEOUT_S", "s3_timeout_s", 10.0,
+            "Connect and read timeout of one bucket request, in seconds."),
 )
 
-URL_ATTRS = ("mistral_server_url", "sd_url", "shops", "database_url")  # may hold user:password@
+URL_ATTRS = ("mistral_server_url", "sd_url", "shops", "database_url", "s3_endpoint_url")  # may hold user:password@
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,13 @@ class Settings:
     client_ip_header: str | None = None
     admins: str = ""
 
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = ""
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_timeout_s: float = 10.0
     def __repr__(self) -> str:
         """Every field, with secret settings hidden and credentials in URLs masked."""
         from relookx.redact import MASK, redact_text

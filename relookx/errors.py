@@ -49,3 +49,7 @@ class AnalysisError(RelookXError):
 
 class ServiceError(RelookXError):
     """An external service failed (HTTP error, timeout, connection refused)."""
+
+
+class StorageError(ServiceError):
+    """The object storage (data folder or bucket) is unreachable or refused an operation."""

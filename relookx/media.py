@@ -16,18 +16,15 @@ import hashlib
 import io
 import logging
 import math
-import os
-import re
 import struct
-import tempfile
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from relookx.errors import NotFoundError, UploadError
+from relookx.errors import UploadError
+from relookx.storage.base import Storage
 
 log = logging.getLogger(__name__)
 
@@ -286,114 +283,5 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
     )
 
 
-_KEY_RE = re.compile(r"[0-9a-f]{64}")
-
-
-PREVIEW_FORMATS = ("png", "jpeg", "webp")
-
-
-class PhotoStorage:
-    """Photos and thumbnails on disk, addressed by the SHA-256 of the stored JPEG."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-
-    def _path(self, kind: str, key: str) -> Path:
-        if not _KEY_RE.fullmatch(key or ""):
-            # Keys come from the database; refusing anything else rules out path traversal.
-            raise ValueError(f"Not a photo key: {key!r}")
-        return self.root / kind / key[:2] / f"{key}.jpg"
-
-    def photo_path(self, key: str) -> Path:
-        """Where the full-size JPEG of `key` lives."""
-        return self._path("photos", key)
-
-    def thumb_path(self, key: str) -> Path:
-        """Where the thumbnail JPEG of `key` lives."""
-        return self._path("thumbs", key)
-
-    def exists(self, key: str) -> bool:
-        """True when the photo of `key` is stored."""
-        return self.photo_path(key).is_file()
-
-    def save(self, prepared: PreparedPhoto) -> str:
-        """Store a prepared photo and its thumbnail; return its key (saving twice is a no-op)."""
-        key = prepared.sha256
-        # Thumbnail first: `exists` looks at the photo, so a stored photo always has its thumbnail.
-        for path, content in ((self.thumb_path(key), prepared.thumb), (self.photo_path(key), prepared.jpeg)):
-            if not path.is_file():
-                _atomic_write(path, content)
-        return key
-
-    def read(self, key: str) -> bytes:
-        """The stored JPEG bytes of `key`; `NotFoundError` when missing."""
-        try:
-            return self.photo_path(key).read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(
-                f"The file of this photo ({key[:12]}…) is missing from the photo store: delete the photo "
-                "and upload it again."
-            ) from None
-
-    def read_thumb(self, key: str) -> bytes:
-        """The stored thumbnail bytes of `key`; `NotFoundError` when missing."""
-        try:
-            return self.thumb_path(key).read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(f"Thumbnail of photo {key[:12]}… is missing from the photo store.") from None
-
-    def open_image(self, key: str) -> Image.Image:
-        """The stored photo of `key` decoded as a loaded RGB image."""
-        with Image.open(io.BytesIO(self.read(key))) as img:
-            img.load()
-            return img.convert("RGB")
-
-    def delete(self, key: str) -> None:
-        """Remove the photo and thumbnail of `key` (missing files are fine)."""
-        self.photo_path(key).unlink(missing_ok=True)
-        self.thumb_path(key).unlink(missing_ok=True)
-
-    def crop_path(self, key: str) -> Path:
-        """Where the JPEG crop of a garment with this key lives."""
-        return self._path("crops", key)
-
-    def save_crop(self, jpeg: bytes) -> str:
-        """Store a garment crop (JPEG bytes); return its key, the SHA-256 of the bytes."""
-        key = hashlib.sha256(jpeg).hexdigest()
-        path = self.crop_path(key)
-        if not path.is_file():
-            _atomic_write(path, jpeg)
-        return key
-
-    def delete_crop(self, key: str) -> None:
-        """Remove a garment crop (a missing file is fine)."""
-        self.crop_path(key).unlink(missing_ok=True)
-
-    def preview_path(self, key: str, fmt: str) -> Path:
-        """Where a generated preview image of `key` ("png", "jpeg" or "webp") lives."""
-        if fmt not in PREVIEW_FORMATS:
-            raise ValueError(f"Not a preview format: {fmt!r}")
-        return self._path("previews", key).with_suffix(f".{fmt}")
-
-    def save_preview(self, data: bytes, fmt: str) -> str:
-        """Store a generated preview image; return its key (the SHA-256 of the bytes)."""
-        key = hashlib.sha256(data).hexdigest()
-        path = self.preview_path(key, fmt)
-        if not path.is_file():
-            _atomic_write(path, data)
-        return key
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write next to the target then rename: readers never see half a file, even after a crash.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# The storage moved to relookx.storage; the old name stays for callers written against it.
+PhotoStorage = Storage

@@ -70,6 +70,7 @@ class Photo(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow)
     analyzed_at: datetime | None = None
+    claimed_at: datetime | None = None  # an analysis is running (or was, if the server stopped) since then
 
 
 class Garment(SQLModel, table=True):
@@ -93,7 +94,7 @@ class Garment(SQLModel, table=True):
     context: str = ""
     description: str = ""
     confidence: float = 0.0
-    # sha256 of the garment's crop, stored like thumbnails (PhotoStorage crops/); "" when none.
+    # sha256 of the garment's crop, stored like thumbnails (relookx.storage, kind "crop"); "" when none.
     crop_key: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     source: str = "manual"
     created_at: datetime = Field(default_factory=utcnow)
@@ -249,9 +250,23 @@ class Preview(SQLModel, table=True):
     piece: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     mode: str = "photo"
     backend: str = ""
-    image_key: str = ""  # sha256 of the stored image (relookx.media.PhotoStorage previews/)
+    image_key: str = ""  # sha256 of the stored image (relookx.storage, kind "preview")
     image_format: str = "png"
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     seconds: float = 0.0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ObjectLock(SQLModel, table=True):
+    """A row per stored object name, locked while the object is written, checked or deleted.
+
+    Uploads hold it from storing the object until their row is committed; deletions and `storage gc`
+    hold it while they check that no row refers to the object and delete it. So a re-upload never
+    loses its file to a concurrent delete (relookx.storage.refs).
+    """
+
+    __tablename__ = "object_lock"
+
+    name: str = Field(primary_key=True, max_length=200)
+    locked_at: datetime = Field(default_factory=utcnow)

@@ -81,9 +81,8 @@ def start_server(tmp: Path, **extra_secrets: str) -> AppServer:
     # Root keys of a secrets file override the environment, so never read the developer's
     # .streamlit/secrets.toml: point Streamlit at a file of our own.
     secrets = tmp / "secrets.toml"
-    lines = [f'RELOOKX_DATA_DIR = "{data_dir.as_posix()}"', 'RELOOKX_ANALYZER = "offline"',
-             *(f'{key} = "{value}"' for key, value in extra_secrets.items())]
-    secrets.write_text("\n".join(lines) + "\n")
+    values = {"RELOOKX_DATA_DIR": data_dir.as_posix(), "RELOOKX_ANALYZER": "offline", **extra_secrets}
+    secrets.write_text("".join(f'{key} = "{value}"\n' for key, value in values.items()))
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env.update(RELOOKX_DATA_DIR=str(data_dir), RELOOKX_ANALYZER="offline", PYTHONUNBUFFERED="1")
     log_path = tmp / "streamlit.log"

@@ -15,7 +15,7 @@ from relookx.db import make_engine, session_scope, upgrade
 
 pytest_plugins = [  # fixtures and local servers speaking the real protocols
     "tests.services", "tests.apphelpers", "tests.browser", "tests.mistral_server", "tests.ssh_servers",
-    "tests.shop_site", "tests.sd_server",
+    "tests.shop_site", "tests.sd_server", "tests.s3_server",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

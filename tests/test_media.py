@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from relookx.errors import NotFoundError, UploadError
-from relookx.media import PhotoStorage, PreparedPhoto, prepare_upload
+from relookx.media import PreparedPhoto, prepare_upload
+from relookx.storage import LocalStorage
 from tests.imagegen import make_outfit_photo, to_bytes
 
 MB = 1024 * 1024
@@ -237,7 +238,7 @@ def test_pillow_bomb_guard_is_reported_too() -> None:
 
 
 def test_storage_save_read_delete(tmp_path: Path, outfit: Image.Image) -> None:
-    storage = PhotoStorage(tmp_path)
+    storage = LocalStorage(tmp_path)
     p = prepare(to_bytes(outfit, "PNG"))
     key = storage.save(p)
     assert key == p.sha256 and storage.exists(key)
@@ -258,7 +259,7 @@ def test_storage_save_read_delete(tmp_path: Path, outfit: Image.Image) -> None:
 
 
 def test_storage_refuses_bad_keys(tmp_path: Path) -> None:
-    storage = PhotoStorage(tmp_path)
+    storage = LocalStorage(tmp_path)
     for key in ("../../etc/passwd", "", "ABC", "g" * 64):
         with pytest.raises(ValueError):
             storage.photo_path(key)

@@ -22,7 +22,6 @@ from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.fashion.colors import hex_to_name
 from relookx.fashion.pieces import Piece, piece_of, to_item
-from relookx.media import PhotoStorage
 from relookx.models import Preview
 from relookx.preview.client import WebuiClient
 from relookx.preview.masks import build_mask
@@ -30,6 +29,8 @@ from relookx.preview.mockup import make_mockup
 from relookx.preview.payloads import inpaint_payload, newlook_payload
 from relookx.preview.types import MODES, PreviewRequest, PreviewResult
 from relookx.preview.wire import GenerationResult
+from relookx.storage import ObjectRef, Storage, refs
+from relookx.storage.base import sha256
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -145,7 +146,7 @@ def generate(
 
 
 def request_for(
-    engine: Engine, storage: PhotoStorage, *, user_id: int, photo_number: int, piece: Piece, **options: Any
+    engine: Engine, storage: Storage, *, user_id: int, photo_number: int, piece: Piece, **options: Any
 ) -> PreviewRequest:
     """Build a preview request from the user's photo, its garments and profile."""
     with session_scope(engine) as session:
@@ -158,19 +159,20 @@ def request_for(
 
 
 def save(
-    engine: Engine, storage: PhotoStorage, *, user_id: int, photo_number: int, result: PreviewResult,
+    engine: Engine, storage: Storage, *, user_id: int, photo_number: int, result: PreviewResult,
     piece: Piece, recommendation_id: int | None = None,
 ) -> Preview:
     """Store the image and its parameters in the user's preview gallery (never an interrupted one)."""
     if result.interrupted:
         raise RelookXError("The preview was stopped before the end: its unfinished image is not kept.")
-    key = storage.save_preview(result.image, result.format)
-    with session_scope(engine) as session:
+    ref = ObjectRef("preview", sha256(result.image), result.format)
+    # The image is stored before its row, under its object lock (relookx.storage.refs).
+    with refs.storing(engine, storage, [(ref, result.image)]) as session:
         photo = store.get_photo(session, user_id=user_id, number=photo_number)
         preview = Preview(
             user_id=user_id, photo_id=photo.id, photo_number=photo_number, recommendation_id=recommendation_id,
-            piece=asdict(piece), mode=result.mode, backend=result.backend, image_key=key, image_format=result.format,
-            params=result.params, warnings=result.warnings, seconds=result.seconds,
+            piece=asdict(piece), mode=result.mode, backend=result.backend, image_key=ref.key,
+            image_format=result.format, params=result.params, warnings=result.warnings, seconds=result.seconds,
         )
         session.add(preview)
         session.flush()

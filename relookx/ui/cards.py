@@ -9,10 +9,10 @@ from sqlalchemy.engine import Engine
 
 from relookx import history, store
 from relookx.db import session_scope
-from relookx.media import PhotoStorage
 from relookx.models import Recommendation
+from relookx.storage import ObjectRef, Storage
 from relookx.stylist.rules import COLOR_RULES, PIECE_RULES
-from relookx.ui.components import garment_list, swatch_html
+from relookx.ui.components import garment_list, stored_image, swatch_html
 from relookx.ui.safe import md_text, model_markdown
 
 BACKEND_LABELS = {
@@ -28,7 +28,7 @@ def _save_feedback(engine: Engine, user_id: int, rec_id: int, key: str) -> None:
     st.toast("Thanks for the feedback.", icon=":material/thumb_up:" if feedback > 0 else ":material/thumb_down:")
 
 
-def outfit_summary(engine: Engine, storage: PhotoStorage, user_id: int, rec: Recommendation) -> None:
+def outfit_summary(engine: Engine, storage: Storage, user_id: int, rec: Recommendation) -> None:
     """The garments of the photo a recommendation is for, each with its crop: which pieces were read."""
     if rec.photo_id is None:
         return
@@ -40,7 +40,7 @@ def outfit_summary(engine: Engine, storage: PhotoStorage, user_id: int, rec: Rec
 
 
 def recommendation_card(engine: Engine, user_id: int, rec: Recommendation, *, key_prefix: str = "",
-                        storage: PhotoStorage | None = None) -> None:
+                        storage: Storage | None = None) -> None:
     """A recommended piece: swatch, attributes, reason, rules, the outfit it is for (with its garments'
     crops when `storage` is given), the critique and thumbs feedback."""
     piece = rec.piece
@@ -101,18 +101,14 @@ def products_block(engine: Engine, user_id: int, rec: Recommendation, *, key_pre
     product_grid(items, key_prefix=key_prefix, columns=3, on_wishlist=save, saved=saved, compact=True)
 
 
-def preview_gallery(engine: Engine, storage: PhotoStorage, user_id: int, *, limit: int = 12, columns: int = 4) -> int:
+def preview_gallery(engine: Engine, storage: Storage, user_id: int, *, limit: int = 12, columns: int = 4) -> int:
     """The user's latest previews with what they show and how they were made; returns how many."""
     with session_scope(engine) as session:
         previews = history.list_previews(session, user_id=user_id, limit=limit)
     for start in range(0, len(previews), columns):
         for col, item in zip(st.columns(columns), previews[start:start + columns], strict=False):
             with col.container(border=True):
-                path = storage.preview_path(item.image_key, item.image_format)
-                if path.is_file():
-                    st.image(str(path), width="stretch")
-                else:
-                    st.caption("The image file is missing from the data folder.")
+                stored_image(storage, ObjectRef("preview", item.image_key, item.image_format))
                 how = "mock-up" if item.backend == "mockup" else f"webui, {item.mode} mode"
                 st.caption(f"**{md_text(item.piece.get('name', ''))}** on image {item.photo_number} · {how} · "
                            f"{item.created_at:%d %b %H:%M}")

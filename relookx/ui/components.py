@@ -8,9 +8,10 @@ import html
 import streamlit as st
 
 from relookx.config import Settings
-from relookx.media import PhotoStorage
+from relookx.errors import NotFoundError, RelookXError, StorageError
 from relookx.models import Garment, Photo
 from relookx.redact import redact_url
+from relookx.storage import KINDS, ObjectRef, Storage
 
 STATUS_BADGES = {
     "pending": ":orange-badge[:material/hourglass_empty: pending]",
@@ -21,13 +22,13 @@ STATUS_BADGES = {
 CROP_CELL = 64  # px of a garment crop in lists and cards
 
 
-def crop_data_uri(storage: PhotoStorage, key: str) -> str | None:
+def crop_data_uri(storage: Storage, key: str) -> str | None:
     """The garment crop as a `data:image/jpeg;base64,...` URI (tables and HTML), or None when there is none."""
     if not key:
         return None
     try:
-        data = storage.crop_path(key).read_bytes()
-    except (OSError, ValueError):  # gone from an ephemeral disk, or not a key
+        data = _object_bytes(storage, storage.describe(), "crop", key, "jpg")
+    except (RelookXError, ValueError):  # missing, the storage unreachable, or not a key
         return None
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
@@ -42,7 +43,7 @@ def swatch_html(hex_color: str, size: int = 14) -> str:
     )
 
 
-def garment_line(garment: Garment, storage: PhotoStorage | None = None) -> str:
+def garment_line(garment: Garment, storage: Storage | None = None) -> str:
     """One garment as an HTML line: its crop (when stored), swatch, name, category and price."""
     details = [] if garment.category in garment.name.lower() else [garment.category]
     if garment.color_name and garment.color_name not in garment.name.lower():
@@ -60,7 +61,7 @@ def garment_line(garment: Garment, storage: PhotoStorage | None = None) -> str:
     )
 
 
-def garment_list(garments: list[Garment], storage: PhotoStorage | None = None) -> None:
+def garment_list(garments: list[Garment], storage: Storage | None = None) -> None:
     """The garments of one photo (with their crops when `storage` is given), or a note when there are none."""
     if not garments:
         st.caption("No garments found.")
@@ -128,6 +129,7 @@ def preview_label(settings: Settings, tunnel_state: str = "", *, admin: bool = F
 
 def backend_status(settings: Settings, *, tunnel_state: str = "", admin: bool = False) -> None:
     """The active backends (infrastructure details for admins only), with how to enable Mistral when it is off."""
+    from relookx.storage import storage_label
     from relookx.ui.deps import stylist_label
 
     st.markdown(f":material/photo_camera: **Photo analysis:** {analyzer_label(settings)}")
@@ -135,6 +137,7 @@ def backend_status(settings: Settings, *, tunnel_state: str = "", admin: bool = 
     st.markdown(f":material/shopping_bag: **Shops:** {shop_label(settings, admin=admin)}")
     st.markdown(f":material/auto_awesome: **Preview:** {preview_label(settings, tunnel_state, admin=admin)}")
     st.markdown(f":material/database: **Store:** {store_label(settings, admin=admin)}")
+    st.markdown(f":material/cloud: **Photo storage:** {storage_label(settings, admin=admin)}")
     if settings.active_analyzer == "offline":
         st.caption(
             "Offline analysis places garments with a pose model and measures their colors. For full garment "
@@ -145,10 +148,27 @@ def backend_status(settings: Settings, *, tunnel_state: str = "", admin: bool = 
         st.caption("Hosts, addresses and paths are shown only to the administrators listed in RELOOKX_ADMINS.")
 
 
-def thumbnail(storage: PhotoStorage, photo: Photo) -> None:
-    """The photo's thumbnail, or a note when its file is gone (e.g. an ephemeral disk was reset)."""
-    path = storage.thumb_path(photo.content_hash)
-    if path.exists():
-        st.image(str(path), width="stretch")
-    else:
-        st.warning("The photo file is missing from the data folder.", icon=":material/broken_image:")
+@st.cache_data(max_entries=256, show_spinner=False)
+def _object_bytes(_storage: Storage, where: str, kind: str, key: str, fmt: str) -> bytes:
+    # Objects are content-addressed, so a cached copy never goes stale; `where` keys the cache by storage.
+    return _storage.get(ObjectRef(kind, key, fmt))
+
+
+def stored_image(storage: Storage, ref: ObjectRef, *, caption: str | None = None, width: int | None = None) -> bool:
+    """Draw a stored image from its bytes (no temporary file); a note instead when it cannot be read."""
+    try:
+        data = _object_bytes(storage, storage.describe(), ref.kind, ref.key, ref.fmt)
+    except NotFoundError:
+        st.warning(f"The {KINDS[ref.kind].label} file is missing from the {storage.backend} storage.",
+                   icon=":material/broken_image:")
+        return False
+    except StorageError as exc:
+        st.caption(f":material/cloud_off: The image cannot be loaded right now. {exc}")
+        return False
+    st.image(data, caption=caption, width=width if width is not None else "stretch")
+    return True
+
+
+def thumbnail(storage: Storage, photo: Photo) -> None:
+    """The photo's thumbnail, or a note when its file is gone or the storage is unreachable."""
+    stored_image(storage, ObjectRef("thumb", photo.content_hash))

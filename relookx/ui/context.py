@@ -11,8 +11,8 @@ from relookx import auth
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import NotFoundError, RelookXError
-from relookx.media import PhotoStorage
 from relookx.models import User
+from relookx.storage import Storage
 from relookx.store import get_user
 from relookx.ui import deps
 from relookx.ui.safe import md_text
@@ -26,7 +26,7 @@ class AppContext:
 
     settings: Settings
     engine: Engine
-    storage: PhotoStorage
+    storage: Storage
     user_id: int
     username: str
     display_name: str

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from relookx.config import Settings, load_settings
 from relookx.db import make_engine, upgrade
 from relookx.errors import RelookXError
-from relookx.media import PhotoStorage
 from relookx.redact import redact_text, redact_url
+from relookx.storage import Storage
 from relookx.stylist.types import Stylist
 from relookx.vision.base import OutfitAnalyzer
 
@@ -83,9 +83,12 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
-def get_storage(settings: Settings) -> PhotoStorage:
-    """The photo storage under the data dir."""
-    return PhotoStorage(settings.data_dir)
+@st.cache_resource(show_spinner=False)
+def get_storage(settings: Settings) -> Storage:
+    """The configured storage (a bucket, or the data dir): one client shared by all sessions."""
+    from relookx.storage import make_storage
+
+    return make_storage(settings)
 
 
 @st.cache_resource(show_spinner=False)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from relookx import photos, store, wardrobe
+from relookx import pending, photos, store, wardrobe
 from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.garments import CATEGORIES
@@ -43,7 +43,7 @@ def run_batch(ctx: AppContext, analyzer: OutfitAnalyzer, files: Sequence[Any]) -
             box.update(label=outcome.error, state="error", expanded=True)
             box.error(outcome.error, icon=":material/block:")
         else:
-            box.update(label=f"{outcome.filename}: stored as image {outcome.photo.number}, analysing")
+            box.update(label=f"{outcome.filename}: stored as image {outcome.photo.number}, pending")
 
     def analysed(done: int, total: int, outcome: photos.UploadOutcome) -> None:
         bar.progress(done / total, text=f"{done} of {total} photos")
@@ -82,9 +82,21 @@ def add_by_hand_form(ctx: AppContext, photo: Photo) -> None:
                 st.rerun()
 
 
+def resume(ctx: AppContext, analyzer: OutfitAnalyzer, waiting: Sequence[Photo]) -> None:
+    """Analyse photos left pending (an interrupted batch), unless another run analyses them meanwhile."""
+    with st.status(f"Resuming the analysis of {len(waiting)} photo(s) left pending", expanded=False) as box:
+        for photo in waiting:
+            done = pending.analyze_claimed(ctx.engine, ctx.storage, analyzer, ctx.settings, user_id=ctx.user_id,
+                                           photo_id=photo.id or 0)
+            st.write(f"Image {photo.number}: " + ("analysed elsewhere meanwhile" if done is None else done.status))
+        box.update(label=f"Resumed {len(waiting)} photo(s) left pending", state="complete")
+
+
 def photo_notes(ctx: AppContext, photo: Photo) -> None:
     """What the analysis of this photo said: why nothing was found, or what it assumed."""
-    if photo.status == "failed":
+    if photo.status == "pending":
+        st.caption("Not analysed yet: its analysis was interrupted, or runs elsewhere right now.")
+    elif photo.status == "failed":
         st.error(photo.error, icon=":material/error:")
     elif photo.status == "no_person":
         st.warning(photo.note or "No person or garment was found on this photo.", icon=":material/person_off:")

@@ -28,7 +28,7 @@ class GarmentDraft:
     context: str = ""
     description: str = ""
     confidence: float = 0.5
-    crop_key: str = ""  # the stored crop of the garment's region (relookx.media.PhotoStorage crops/)
+    crop_key: str = ""  # the stored crop of the garment's region (relookx.storage, kind "crop")
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the analysed photo (end exclusive)

@@ -1,0 +1,56 @@
+"""Migration 0006 (object locks, analysis claims) on databases that already hold rows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from relookx import history, pending, store
+from relookx.db import alembic_config, make_engine, session_scope, upgrade
+from relookx.models import ObjectLock
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_upgrade_from_0003_keeps_photos_and_previews(backend: str, tmp_path: Path,
+                                                     request: pytest.FixtureRequest) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        server = request.getfixturevalue("postgres_url")
+        name = f"m_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = server.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    key = "ab" * 32
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
+                          "VALUES ('old', 'old', 2, '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO photo (user_id, number, content_hash, filename, width, height, size_bytes, "
+                          "status, analyzer, error, created_at) VALUES (1, 1, :k, 'a.jpg', 10, 10, 100, 'pending', "
+                          "'', '', '2026-01-01 00:00:00')"), {"k": key})
+        conn.execute(text("INSERT INTO preview (user_id, photo_id, photo_number, piece, mode, backend, image_key, "
+                          "image_format, params, warnings, seconds, created_at) VALUES (1, 1, 1, "
+                          "'{\"name\": \"Red beanie\"}', 'photo', 'mockup', :k, 'png', '{}', '[]', 1.0, "
+                          "'2026-01-01 00:00:00')"), {"k": key})
+    upgrade(engine)
+    try:
+        with session_scope(engine) as session:
+            [preview] = history.list_previews(session, user_id=1)
+            assert preview.piece["name"] == "Red beanie" and preview.image_key == key
+            photo = store.get_photo(session, user_id=1, number=1)
+            assert photo.claimed_at is None
+            session.add(ObjectLock(name=f"photos/ab/{key}.jpg"))
+        assert pending.claim(engine, user_id=1, photo_id=photo.id or 0, lease=timedelta(seconds=60))
+    finally:
+        engine.dispose()
