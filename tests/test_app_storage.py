@@ -31,6 +31,10 @@ def test_home_names_the_bucket_never_the_key(data_dir: Path, db: Engine, s3_serv
     bucket = s3_server.make_bucket()
     at = make_app(data_dir, user_id=uid, **bucket_secrets(s3_server, bucket)).run()
     assert not at.exception, at.exception
+    shown = texts(at)  # alice is no administrator: no bucket name, no endpoint
+    assert "Photo storage:** an S3-compatible bucket" in shown and bucket not in shown
+    at = make_app(data_dir, user_id=uid, RELOOKX_ADMINS="alice", **bucket_secrets(s3_server, bucket)).run()
+    assert not at.exception, at.exception
     shown = texts(at)
     assert f"Photo storage:** S3 bucket {bucket} at `{s3_server.endpoint}`" in shown
     assert "very-secret-key" not in shown and ANY_KEY[0] not in shown.replace(bucket, "")

@@ -126,7 +126,7 @@ def test_two_replicas_behave_as_one_app(chromium_browser, replicas, tmp_path: Pa
         # Replica A: sign up, upload and analyse two photos.
         open_app(page_a, a)
         sign_up(page_a, "alice", PASSWORD)
-        expect(main(page_a).get_by_text(re.compile(r"Photo storage:.*S3 bucket"))).to_be_visible()
+        expect(main(page_a).get_by_text(re.compile(r"Photo storage:.*S3-compatible bucket"))).to_be_visible()
         screenshot(page_a, "replica-a-home")
         go_to(page_a, "Images")
         upload(page_a, photo_files(tmp_path, 2))

@@ -193,7 +193,7 @@ def test_labels_never_show_credentials() -> None:
 
     settings = Settings(s3_bucket="b", s3_endpoint_url="https://key:secret@r2.example.com:8443/x", s3_prefix="p/",
                         s3_access_key_id="AKIAXYZ", s3_secret_access_key="topsecret")
-    label = storage_label(settings)
+    label = storage_label(settings, admin=True)
     assert label == "S3 bucket b under p/ at `https://r2.example.com:8443/x`"
     described = S3Storage("b", endpoint_url=settings.s3_endpoint_url, access_key_id="AKIAXYZ",
                           secret_access_key="topsecret").describe()
