@@ -19,6 +19,7 @@ import math
 import struct
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -53,6 +54,7 @@ class PreparedPhoto:
     height: int
     source_format: str
     original_size: int
+    taken_at: datetime | None = None  # EXIF DateTimeOriginal, read before the metadata is dropped
 
 
 @functools.cache
@@ -204,6 +206,25 @@ def _encode_jpeg(img: Image.Image, quality: int) -> bytes:
     return buf.getvalue()
 
 
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL, _DATETIME = 0x9003, 0x0132
+
+
+def capture_time(img: Image.Image) -> datetime | None:
+    """When the photo was taken (EXIF DateTimeOriginal, else DateTime), as a naive local time; None if absent."""
+    try:
+        exif = img.getexif()
+        raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError, struct.error):
+        return None
+    if not isinstance(raw, str):
+        return None
+    try:  # "YYYY:MM:DD HH:MM:SS", sometimes padded with NULs or spaces
+        return datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+
+
 def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixels: int) -> PreparedPhoto:
     """Validate an upload by its content and normalise it; raise `UploadError` saying what is wrong."""
     label = _label(filename)
@@ -258,6 +279,7 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
             "Please upload it again or re-export it from your photo app."
         ) from None
     source_format = "JPEG" if img.format == "MPO" else (img.format or what)
+    taken_at = capture_time(img)  # the only EXIF field kept (the day the outfit was worn), read before anything
     img = _downscale(img)  # first: orientation, color conversion and flattening then work on the small image
     try:
         img = ImageOps.exif_transpose(img)
@@ -280,6 +302,7 @@ def prepare_upload(data: bytes, *, filename: str = "", max_bytes: int, max_pixel
         height=img.height,
         source_format=source_format,
         original_size=size,
+        taken_at=taken_at,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
@@ -71,6 +71,7 @@ class Photo(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     analyzed_at: datetime | None = None
     claimed_at: datetime | None = None  # an analysis is running (or was, if the server stopped) since then
+    taken_at: datetime | None = None  # EXIF DateTimeOriginal (upload time when absent), editable: the day worn
 
 
 class Garment(SQLModel, table=True):
@@ -98,6 +99,59 @@ class Garment(SQLModel, table=True):
     crop_key: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     source: str = "manual"
     created_at: datetime = Field(default_factory=utcnow)
+    # The wardrobe item this garment is a sighting of, and an item it may be (the question asked).
+    item_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("item.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    candidate_item_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("item.id", ondelete="SET NULL"), nullable=True),
+    )
+    candidate_score: float | None = None
+
+
+class Item(SQLModel, table=True):
+    """One physical piece of the wardrobe; photos show sightings of it (Garment rows)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    name: str = ""
+    category: str = "other"
+    color_name: str = ""
+    color_hex: str = ""
+    pattern: str = ""
+    material: str = ""
+    fit: str = ""
+    price: float | None = None
+    price_text: str = ""
+    context: str = ""
+    description: str = ""
+    confidence: float = 0.0
+    source: str = "manual"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Wear(SQLModel, table=True):
+    """An outfit logged by hand for a day (photos are outfits worn on their own date)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    worn_on: date
+    source: str = "manual"  # manual | suggestion
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WearItem(SQLModel, table=True):
+    """One item of a logged outfit."""
+
+    wear_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("wear.id", ondelete="CASCADE"), primary_key=True)
+    )
+    item_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
 
 
 class Recommendation(SQLModel, table=True):

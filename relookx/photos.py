@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
 
 from PIL import Image
 from sqlalchemy.engine import Engine
@@ -63,6 +66,8 @@ def add_upload(
             return store.add_photo(
                 session, user_id=user_id, content_hash=key, filename=filename,
                 width=prepared.width, height=prepared.height, size_bytes=len(prepared.jpeg),
+                # EXIF time is the camera's wall clock: kept as is, so its date is the day worn.
+                taken_at=prepared.taken_at.replace(tzinfo=UTC) if prepared.taken_at else None,
             )
     except StorageError as exc:
         raise UploadError(f"{filename or 'The photo'} was not stored: {exc}") from exc
@@ -86,6 +91,17 @@ def _with_crops(image: Image.Image, result: AnalysisResult) -> tuple[list[Garmen
             draft = dataclasses.replace(draft, crop_key=ref.key)
         drafts.append(draft)
     return drafts, objects
+
+
+def crop_features(storage: Storage, key: str) -> Any:
+    """The matcher's descriptor of a stored garment crop (None when it cannot be read)."""
+    from relookx.fashion.matching import crop_descriptor
+
+    try:
+        with Image.open(io.BytesIO(storage.read_crop(key))) as crop:
+            return crop_descriptor(crop)
+    except (RelookXError, OSError, ValueError):
+        return None
 
 
 def _drop_unused_crops(engine: Engine, storage: Storage, keys: set[str]) -> None:
@@ -114,7 +130,7 @@ def analyze(
             old_crops = store.crop_keys(session, user_id=user_id, photo_id=photo_id)
             done = store.record_analysis(
                 session, user_id=user_id, photo_id=photo_id, garments=drafts, analyzer=result.analyzer,
-                note="\n".join(result.notes),
+                note="\n".join(result.notes), crops=lambda key: crop_features(storage, key),
             )
     except RelookXError as exc:
         error = str(exc)
@@ -197,7 +213,7 @@ def add_and_analyze_batch(
 
 
 def delete(engine: Engine, storage: Storage, *, user_id: int, number: int) -> Photo:
-    """Delete the user's photo and its garments; its files and crops go when no one else uses them.
+    """Delete the user's photo, its garments and the items only it showed; its files and crops go when unused.
 
     Raises StorageError (nothing deleted) when the storage cannot remove a file that must go.
     """

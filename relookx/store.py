@@ -7,14 +7,15 @@ Functions take an open `Session` and do not commit: the caller owns the transact
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from relookx.errors import DuplicatePhotoError, NotFoundError, RelookXError
-from relookx.models import Garment, Photo, Profile, User, utcnow
+from relookx.models import Garment, Item, Photo, Profile, User, utcnow
 from relookx.vision.base import GarmentDraft
 
 PROFILE_FIELDS = ("gender", "favourite_color", "height_cm", "weight_kg", "style_notes", "budget")
@@ -86,7 +87,7 @@ def find_photo_by_hash(session: Session, *, user_id: int, content_hash: str) -> 
 
 def add_photo(
     session: Session, *, user_id: int, content_hash: str, filename: str = "",
-    width: int = 0, height: int = 0, size_bytes: int = 0,
+    width: int = 0, height: int = 0, size_bytes: int = 0, taken_at: datetime | None = None,
 ) -> Photo:
     """Record a stored photo under the user's next number; refuse a duplicate."""
     existing = find_photo_by_hash(session, user_id=user_id, content_hash=content_hash)
@@ -99,6 +100,7 @@ def add_photo(
     photo = Photo(
         user_id=user_id, number=_next_photo_number(session, user_id), content_hash=content_hash,
         filename=filename[:255], width=width, height=height, size_bytes=size_bytes,
+        taken_at=taken_at or utcnow(),
     )
     session.add(photo)
     session.flush()
@@ -137,20 +139,29 @@ def get_photo_by_id(session: Session, *, user_id: int, photo_id: int) -> Photo:
 
 def record_analysis(
     session: Session, *, user_id: int, photo_id: int, garments: Iterable[GarmentDraft], analyzer: str,
-    note: str = "",
+    note: str = "", crops: Callable[[str], Any] | None = None,
 ) -> Photo:
     """Replace the photo's garments with an analysis result: "done", or "no_person" when none was found.
 
-    Garments the user added by hand to this photo stay.
+    Garments the user added by hand to this photo stay. Each new garment becomes a sighting of an item
+    (linked, asked about, or new); items only this photo showed that the new analysis no longer sees go.
+    `crops` (a crop key -> its descriptor) lets the matcher compare the garment crops.
     """
+    from relookx import items  # the item matcher (numpy) is loaded when a photo is analysed
+
     photo = get_photo_by_id(session, user_id=user_id, photo_id=photo_id)
+    before = []
     for old in session.exec(select(Garment).where(Garment.user_id == user_id, Garment.photo_id == photo_id,
                                                   Garment.source != "manual")):
+        before.append(old.item_id)
         session.delete(old)
-    drafts = list(garments)
-    for draft in drafts:
-        session.add(Garment(user_id=user_id, photo_id=photo_id, source=analyzer, **dataclasses.asdict(draft)))
-    photo.status = "done" if drafts else "no_person"
+    found = [Garment(user_id=user_id, photo_id=photo_id, source=analyzer, **dataclasses.asdict(draft))
+             for draft in garments]
+    session.add_all(found)
+    session.flush()
+    items.link_garments(session, user_id=user_id, garments=found, crops=crops)
+    items.drop_orphans(session, user_id=user_id, item_ids=[i for i in before if i is not None])
+    photo.status = "done" if found else "no_person"
     photo.analyzer, photo.error, photo.note, photo.analyzed_at = analyzer, "", note[:4000], utcnow()
     session.add(photo)
     session.flush()
@@ -167,11 +178,29 @@ def record_failure(session: Session, *, user_id: int, photo_id: int, analyzer: s
 
 
 def delete_photo(session: Session, *, user_id: int, number: int) -> Photo:
-    """Delete the user's photo and its garments; returns the deleted row."""
+    """Delete the user's photo and its garments (and the items only it showed); returns the deleted row."""
+    from relookx import items
+
     photo = get_photo(session, user_id=user_id, number=number)
+    seen = []
     for garment in session.exec(select(Garment).where(Garment.photo_id == photo.id)):
+        seen.append(garment.item_id)
         session.delete(garment)
     session.delete(photo)
+    session.flush()
+    items.drop_orphans(session, user_id=user_id, item_ids=[i for i in seen if i is not None])
+    return photo
+
+
+def set_taken_at(session: Session, *, user_id: int, number: int, taken_at: datetime) -> Photo:
+    """Correct the day (and time) a photo was taken: the day its outfit counts as worn."""
+    photo = get_photo(session, user_id=user_id, number=number)
+    if taken_at.tzinfo is None:
+        taken_at = taken_at.replace(tzinfo=UTC)
+    if taken_at > utcnow() + timedelta(days=1):
+        raise RelookXError(f"{taken_at.date().isoformat()} is in the future: give the day the photo was taken.")
+    photo.taken_at = taken_at
+    session.add(photo)
     session.flush()
     return photo
 
@@ -267,7 +296,14 @@ def photo_rows(session: Session, *, user_id: int) -> list[dict[str, Any]]:
 
 
 def counts(session: Session, *, user_id: int) -> dict[str, int]:
-    """How many photos and garments the user has."""
+    """How many photos, garments (sightings) and items the user has."""
     photos = session.exec(select(func.count()).select_from(Photo).where(Photo.user_id == user_id)).one()
     garments = session.exec(select(func.count()).select_from(Garment).where(Garment.user_id == user_id)).one()
-    return {"photos": int(photos), "garments": int(garments)}
+    items = session.exec(select(func.count()).select_from(Item).where(Item.user_id == user_id)).one()
+    return {"photos": int(photos), "garments": int(garments), "items": int(items)}
+
+
+def items_value(session: Session, *, user_id: int) -> float:
+    """The summed price of the user's items (each piece once)."""
+    total = session.exec(select(func.sum(Item.price)).where(Item.user_id == user_id)).one()
+    return float(total or 0.0)

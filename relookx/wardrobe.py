@@ -1,4 +1,4 @@
-"""Wardrobe editing and export: tag edits from the table, garments added by hand, CSV."""
+"""Wardrobe editing and export: tag edits of items from the table, garments added by hand, CSV."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from relookx import garments, store
+from relookx import garments, items, store
 from relookx.errors import RelookXError
 from relookx.fashion import colors
-from relookx.models import Garment
+from relookx.models import Garment, Item
 from relookx.vision.base import GarmentDraft
 
 EDITABLE = ("name", "category", "color_name", "color_hex", "pattern", "material", "fit", "price",
@@ -26,14 +26,14 @@ EXPORT_COLUMNS = (
 )
 
 
-def clean_changes(current: Garment, changes: Mapping[str, Any]) -> dict[str, Any]:
+def clean_changes(current: Garment | Item, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and normalise edited tags; a new color name without a new hex gets its hex."""
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key not in EDITABLE:
             raise RelookXError(f"The column '{key}' cannot be edited.")
         if key == "price":
-            clean[key] = _price(value)
+            clean[key] = price_value(value)
         else:
             clean[key] = "" if value is None else str(value).strip()
     if "category" in clean:
@@ -57,7 +57,8 @@ def clean_changes(current: Garment, changes: Mapping[str, Any]) -> dict[str, Any
     return clean
 
 
-def _price(value: Any) -> float | None:
+def price_value(value: Any) -> float | None:
+    """A price typed in a cell (number or text such as "45 €") as a number; None when empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return None
     price = garments.parse_price(value)
@@ -69,17 +70,26 @@ def _price(value: Any) -> float | None:
 def apply_edits(
     session: Session, *, user_id: int, edits: Mapping[int, Mapping[str, Any]], deletions: Iterable[int] = ()
 ) -> int:
-    """Apply tag edits {garment id: {column: value}} and deletions; returns the number of rows changed."""
+    """Apply tag edits {item id: {column: value}} and deletions of items; returns the number changed.
+
+    Deleting an item deletes its sightings too (the garments of its photos).
+    """
     changed = 0
-    for garment_id, changes in edits.items():
-        current = store.get_garment(session, user_id=user_id, garment_id=garment_id)
+    for item_id, changes in edits.items():
+        current = items.get_item(session, user_id=user_id, item_id=item_id)
         clean = clean_changes(current, changes)
         if clean:
-            store.update_garment(session, user_id=user_id, garment_id=garment_id, **clean)
+            for key, value in clean.items():
+                setattr(current, key, value)
+            session.add(current)
             changed += 1
-    for garment_id in deletions:
-        store.delete_garment(session, user_id=user_id, garment_id=garment_id)
+    for item_id in deletions:
+        item = items.get_item(session, user_id=user_id, item_id=item_id)
+        for garment, _number in items.sightings(session, user_id=user_id, item_id=item_id):
+            session.delete(garment)
+        session.delete(item)
         changed += 1
+    session.flush()
     return changed
 
 
@@ -88,7 +98,10 @@ def add_by_hand(
     context: str = "", fit: str = "", material: str = "", pattern: str = "", description: str = "",
     photo_id: int | None = None,
 ) -> Garment:
-    """Add a garment typed by the user (seen on one of their photos, or not); the color may be a name or hex."""
+    """Add a garment typed by the user (on one of their photos, or not), matched against the items like a photo's.
+
+    The color may be a name or hex.
+    """
     if not name.strip():
         raise RelookXError("Give the garment a name, for example 'Olive chinos'.")
     hex_ = colors.normalize_hex(color) or colors.color_to_hex(color)
@@ -96,11 +109,22 @@ def add_by_hand(
         raise RelookXError(f"'{color}' is not a color RelookX knows: use a name such as navy or a hex value.")
     color_name = color.strip().lower() if colors.color_to_hex(color) else colors.hex_to_name(hex_)
     draft = garments.normalize_garment(GarmentDraft(
-        name=name, category=category, color_name=color_name, color_hex=hex_, price=_price(price),
+        name=name, category=category, color_name=color_name, color_hex=hex_, price=price_value(price),
         context=context, fit=fit, material=material, pattern=pattern, description=description,
         confidence=1.0,
     ))
-    return store.add_garment(session, user_id=user_id, draft=draft, source="manual", photo_id=photo_id)
+    garment = store.add_garment(session, user_id=user_id, draft=draft, source="manual", photo_id=photo_id)
+    items.link_garments(session, user_id=user_id, garments=[garment])
+    return garment
+
+
+def linked_to(session: Session, *, user_id: int, garment: Garment) -> str | None:
+    """The name of the existing item a garment was linked to (None when it became a new item)."""
+    if garment.item_id is None:
+        return None
+    item = items.get_item(session, user_id=user_id, item_id=garment.item_id)
+    others = [g for g, _ in items.sightings(session, user_id=user_id, item_id=garment.item_id) if g.id != garment.id]
+    return item.name if others else None
 
 
 def _plain(value: Any) -> Any:

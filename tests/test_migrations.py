@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from relookx import history, store
+from relookx import history, items, store, wardrobe, wear
 from relookx.db import alembic_config, make_engine, session_scope, upgrade
 from relookx.vision.base import GarmentDraft
 from tests.conftest import create_user
@@ -75,4 +75,39 @@ def test_upgrade_from_0003_keeps_photos_and_garments(empty_db_url: str) -> None:
             name="Navy jacket", category="outerwear", color_name="navy", color_hex="#1f2a44", crop_key="b" * 64))
     with session_scope(engine) as s:
         assert [g.crop_key for g in store.list_garments(s, user_id=1)] == ["", "b" * 64]
+    engine.dispose()
+
+
+def test_upgrade_to_items_gives_one_item_per_garment(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
+                          "VALUES ('old', 'old', 2, '2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "INSERT INTO photo (user_id, number, content_hash, filename, width, height, size_bytes, status, "
+            "analyzer, error, created_at) VALUES (1, 1, 'abc', 'a.jpg', 1, 1, 1, 'done', 'offline', '', "
+            "'2026-02-03 10:00:00')"))
+        for name, photo in (("Red top", "1"), ("Black boots", "1"), ("Olive chinos", "NULL")):
+            conn.execute(text(
+                "INSERT INTO garment (user_id, photo_id, name, category, color_name, color_hex, pattern, material, "
+                "fit, price, price_text, context, description, confidence, source, created_at) VALUES "
+                f"(1, {photo}, '{name}', 'top', '', '#c0392b', '', '', '', 30.0, '', 'work', '', 0.5, 'offline', "
+                "'2026-02-03 10:00:00')"))
+    upgrade(engine)
+    with session_scope(engine) as s:
+        rows = items.item_rows(s, user_id=1)
+        garments = store.list_garments(s, user_id=1)
+        photo = store.get_photo(s, user_id=1, number=1)
+        worn = wear.wear_rows(s, user_id=1)
+    assert [r["name"] for r in rows] == ["Red top", "Black boots", "Olive chinos"]
+    assert [r["photo_numbers"] for r in rows] == [[1], [1], []]
+    assert [g.item_id for g in garments] == [r["id"] for r in rows] and rows[0]["price"] == 30.0
+    assert photo.taken_at is not None and photo.taken_at.date().isoformat() == "2026-02-03"
+    assert len(worn) == 2
+    with session_scope(engine) as s:  # new items get fresh ids (the PostgreSQL sequence moved on)
+        new = wardrobe.add_by_hand(s, user_id=1, name="Blue scarf", category="accessory", color="blue")
+        assert (new.item_id or 0) > max(r["id"] for r in rows)
     engine.dispose()

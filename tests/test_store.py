@@ -102,7 +102,7 @@ def test_users_never_see_each_others_rows(db: Engine) -> None:
     with session_scope(db) as s:
         assert store.list_photos(s, user_id=b) == []
         assert store.garment_rows(s, user_id=b) == []
-        assert store.counts(s, user_id=b) == {"photos": 0, "garments": 0}
+        assert store.counts(s, user_id=b) == {"photos": 0, "garments": 0, "items": 0}
         with pytest.raises(NotFoundError):
             store.get_photo(s, user_id=b, number=1)
         with pytest.raises(NotFoundError):

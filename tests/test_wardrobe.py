@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy.engine import Engine
 
-from relookx import store, wardrobe
+from relookx import items, store, wardrobe
 from relookx.db import session_scope
 from relookx.errors import NotFoundError, RelookXError
 from relookx.fashion.colors import color_to_hex
@@ -18,18 +18,19 @@ def add(engine: Engine, user_id: int, **kw: object) -> int:
     defaults: dict[str, object] = {"name": "White tee", "category": "top", "color": "white", "price": "15"}
     defaults.update(kw)
     with session_scope(engine) as s:
-        return wardrobe.add_by_hand(s, user_id=user_id, **defaults).id or 0  # type: ignore[arg-type]
+        # Edits and deletions act on items: the id of the item the typed garment became.
+        return wardrobe.add_by_hand(s, user_id=user_id, **defaults).item_id or 0  # type: ignore[arg-type]
 
 
 def test_add_by_hand_normalises(engine: Engine, alice: int) -> None:
     gid = add(engine, alice, name="Olive chinos", category="Chinos", color="Olive", price="around 45 euros")
     with session_scope(engine) as s:
-        g = store.get_garment(s, user_id=alice, garment_id=gid)
+        g = items.get_item(s, user_id=alice, item_id=gid)
     assert (g.category, g.color_name, g.color_hex, g.price, g.source) == (
         "bottom", "olive", color_to_hex("olive"), 45.0, "manual")
     gid = add(engine, alice, name="Odd", color="#1F3A93")
     with session_scope(engine) as s:
-        g = store.get_garment(s, user_id=alice, garment_id=gid)
+        g = items.get_item(s, user_id=alice, item_id=gid)
     assert g.color_hex == "#1f3a93" and g.color_name  # a name is derived from the hex
 
 
@@ -52,7 +53,7 @@ def test_edits_normalise_and_color_name_brings_its_hex(engine: Engine, alice: in
                                                                  "price": "$40 - $60", "fit": " slim "}})
     assert n == 1
     with session_scope(engine) as s:
-        g = store.get_garment(s, user_id=alice, garment_id=gid)
+        g = items.get_item(s, user_id=alice, item_id=gid)
     assert (g.color_name, g.color_hex, g.category, g.price, g.fit) == (
         "burgundy", color_to_hex("burgundy"), "top", 50.0, "slim")
 
@@ -66,7 +67,7 @@ def test_a_bad_edit_saves_nothing(engine: Engine, alice: int) -> None:
         with session_scope(engine) as s:
             wardrobe.apply_edits(s, user_id=alice, edits={a: {"category": "spaceship"}})
     with session_scope(engine) as s:
-        assert store.get_garment(s, user_id=alice, garment_id=a).name == "White tee"
+        assert items.get_item(s, user_id=alice, item_id=a).name == "White tee"
 
 
 def test_deletions_and_other_users_rows(engine: Engine, alice: int, bob: int) -> None:

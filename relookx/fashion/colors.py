@@ -303,10 +303,19 @@ def lab_to_hex(labs: np.ndarray, *, drop_out_of_gamut: bool = False) -> list[str
     return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in np.rint(rgb * 255).astype(int).tolist()]
 
 
-def delta_e_matrix(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
-    """CIEDE2000 between every row of lab1 (n, 3) and of lab2 (m, 3): an (n, m) array."""
+def delta_e_matrix(lab1: np.ndarray, lab2: np.ndarray, *, kl: float = 1.0) -> np.ndarray:
+    """CIEDE2000 between every row of lab1 (n, 3) and of lab2 (m, 3): an (n, m) array.
+
+    `kl` is the standard's lightness weighting factor (2 discounts lightness, as for textiles).
+    """
     l1, a1, b1 = (lab1[:, i][:, None] for i in range(3))
     l2, a2, b2 = (lab2[:, i][None, :] for i in range(3))
+    return delta_e_broadcast(l1, a1, b1, l2, a2, b2, kl=kl)
+
+
+def delta_e_broadcast(l1: np.ndarray, a1: np.ndarray, b1: np.ndarray, l2: np.ndarray, a2: np.ndarray,
+                      b2: np.ndarray, *, kl: float = 1.0) -> np.ndarray:
+    """CIEDE2000 of Lab coordinates given as arrays that broadcast together (e.g. (n, 1) against (1, m))."""
     c_bar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
     g = 0.5 * (1 - np.sqrt(c_bar**7 / (c_bar**7 + 25.0**7)))
     a1p, a2p = a1 * (1 + g), a2 * (1 + g)
@@ -327,6 +336,6 @@ def delta_e_matrix(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     rt = -np.sin(np.radians(2 * 30 * np.exp(-(((hbp - 275) / 25) ** 2)))) * rc
     sl = 1 + 0.015 * (lbp - 50) ** 2 / np.sqrt(20 + (lbp - 50) ** 2)
     sc, sh = 1 + 0.045 * cbp, 1 + 0.015 * cbp * t
-    dl, dc, dhh = (l2 - l1) / sl, (c2p - c1p) / sc, dhp / sh
+    dl, dc, dhh = (l2 - l1) / (kl * sl), (c2p - c1p) / sc, dhp / sh
     distances: np.ndarray = np.sqrt(dl**2 + dc**2 + dhh**2 + rt * dc * dhh)
     return distances
