@@ -183,6 +183,11 @@ def test_refused_files_are_reported_and_the_valid_ones_still_stored(
 
 def test_stats_json_agrees_with_the_list(run: Cli, stocked: list[dict[str, Any]]) -> None:
     stats = run.json("wardrobe", "stats", "--user", "alice")
+    # Counts and values are of items (here one per garment: the two outfits share no piece).
+    garments = stocked
+    stocked = run.json("wardrobe", "items", "--user", "alice")
+    assert len(stocked) == len(garments) and stats["items"] == len(stocked)
+    assert stats["wear"]["outfits"] == 2 and stats["wear"]["wears"] == len(garments)
     priced = [g["price"] for g in stocked if g["price"] is not None]
     assert stats["garments"] == len(stocked) and stats["photos"] == 2
     assert stats["priced"] == len(priced)
@@ -204,7 +209,8 @@ def test_export_csv_parses_back_to_the_list(
 ) -> None:
     target = tmp_path / "wardrobe.csv"
     out = run.ok("wardrobe", "export", "--user", "alice", "--csv", str(target))
-    assert out == f"Exported {len(stocked)} garments to {target}\n"
+    stocked = [{**i, "photo_number": i["photo_numbers"][0]} for i in run.json("wardrobe", "items", "--user", "alice")]
+    assert out == f"Exported {len(stocked)} items to {target}\n"
     with target.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert REQUIRED_KEYS <= set(rows[0])

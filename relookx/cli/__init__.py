@@ -1,4 +1,5 @@
-"""The command line: `python -m relookx db|users|photos|wardrobe|recommend|finetune|shop|preview|tunnel|storage ...`.
+"""The command line: `python -m relookx db|users|photos|wardrobe|wear|outfits|recommend|finetune|shop|preview|
+tunnel|storage ...`.
 
 Settings are resolved like the app does (`.streamlit/secrets.toml` of the current folder, then
 the environment), and the store is migrated before any command that touches it. Every user-facing
@@ -19,13 +20,13 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from relookx import __version__
-from relookx.cli import accounts, photos, preview, shop, storage, stylist, wardrobe
+from relookx.cli import accounts, photos, preview, shop, storage, stylist, wardrobe, wear
 from relookx.cli.common import PROG, cli_settings
 from relookx.errors import RelookXError
 
 __all__ = ["build_parser", "main"]
 
-COMMAND_GROUPS = (accounts, photos, wardrobe, stylist, shop, preview, storage)
+COMMAND_GROUPS = (accounts, photos, wardrobe, wear, stylist, shop, preview, storage)
 
 
 class _Parser(argparse.ArgumentParser):

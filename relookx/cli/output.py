@@ -81,4 +81,9 @@ def format_stats(stats: Mapping[str, Any]) -> str:
     section("Value by category", stats["value_by_category"],
             lambda r: f"{r['category']:<12}{r['value']:>10.2f}  ({r['priced']} priced)")
     section("Occasions", stats["occasions"], lambda r: f"{r['occasion']:<16}{r['count']:>5}")
+    if wear := stats.get("wear"):
+        lines.extend(["", f"Outfits: {wear['outfits']}   Never worn: {wear['never_worn']}   Not worn in 90 days: "
+                          f"{wear['not_worn_90_days']}   Worn in 30 days: {wear['worn_share_30_days']:.0%}"])
+        section("Most worn", wear["most_worn"], lambda r: f"{r['name'][:28]:<30}{r['wears']:>4}x" + (
+            f"  {r['cost_per_wear']:.2f}/wear" if r["cost_per_wear"] is not None else ""))
     return "\n".join(lines)
