@@ -12,14 +12,14 @@ ctx = app_context()
 with session_scope(ctx.engine) as session:
     totals = store.counts(session, user_id=ctx.user_id)
     latest = store.list_photos(session, user_id=ctx.user_id)[-6:][::-1]
-    value = sum(r["price"] or 0 for r in store.garment_rows(session, user_id=ctx.user_id))
+    value = store.items_value(session, user_id=ctx.user_id)
 
 st.title(f"Hello, {md_text(ctx.display_name)}")
 st.markdown("RelookX turns your outfit photos into a digital wardrobe, suggests one new piece for an outfit, "
             "finds it in shops and shows you wearing it.")
 c1, c2, c3 = st.columns(3)
 c1.metric("Photos", totals["photos"])
-c2.metric("Garments", totals["garments"])
+c2.metric("Items", totals["items"])
 c3.metric("Estimated value", f"{value:,.0f}")
 
 if not latest:

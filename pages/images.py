@@ -2,13 +2,14 @@
 
 import math
 from collections import defaultdict
+from datetime import date, datetime
 
 import streamlit as st
 
-from relookx import history, pending, photos, store
+from relookx import history, items, pending, photos, store, wear
 from relookx.db import session_scope
 from relookx.errors import NotFoundError, RelookXError
-from relookx.ui import components, deps, uploads
+from relookx.ui import components, deps, uploads, wear_panels
 from relookx.ui.cards import preview_gallery
 from relookx.ui.context import app_context
 
@@ -43,6 +44,16 @@ if action == "delete":
         st.error(f"Image {number} was not deleted: {exc}", icon=":material/error:")
     else:
         st.toast(f"Image {photo.number} and its garments were deleted.", icon=":material/delete:")
+elif action == "date":
+    day = st.session_state.get(f"taken_date_{number}")
+    try:
+        with session_scope(ctx.engine) as session:
+            store.set_taken_at(session, user_id=ctx.user_id, number=number,
+                               taken_at=datetime.combine(day, datetime.min.time().replace(hour=12)))
+    except RelookXError as exc:
+        st.error(str(exc))
+    else:
+        st.toast(f"Image {number}: worn on {day:%d %b %Y}.", icon=":material/event:")
 elif action == "analyze":
     try:
         with session_scope(ctx.engine) as session:
@@ -78,10 +89,12 @@ elif submitted:
 waiting = pending.resumable(ctx.engine, ctx.settings, user_id=ctx.user_id)
 if waiting:  # left pending by a batch whose tab closed or whose server restarted: resumed by their owner
     uploads.resume(ctx, get_analyzer(), waiting)
+wear_panels.questions_panel(ctx.engine, ctx.user_id)
 
 with session_scope(ctx.engine) as session:
     gallery = store.list_photos(session, user_id=ctx.user_id)[::-1]
     by_photo = defaultdict(list)
+    item_photos = items.item_photo_numbers(session, user_id=ctx.user_id)
     for garment in store.list_garments(session, user_id=ctx.user_id):
         by_photo[garment.photo_id].append(garment)
 
@@ -104,8 +117,16 @@ for row_start in range(0, len(gallery), 3):
             components.thumbnail(ctx.storage, photo)
             st.markdown(f"{components.photo_caption(photo)} {components.STATUS_BADGES[photo.status]}")
             uploads.photo_notes(ctx, photo)
+            worn_on = wear.photo_day(photo)
+            with st.popover(f"Worn on {worn_on:%d %b %Y}", icon=":material/event:", key=f"taken_{photo.number}"):
+                st.date_input("Day this photo was taken", value=worn_on, max_value=date.today(),
+                              key=f"taken_date_{photo.number}")
+                st.button("Save the date", key=f"save_taken_{photo.number}", on_click=request,
+                          args=("date", photo.number))
             if photo.status != "pending":
                 components.garment_list(by_photo.get(photo.id, []), ctx.storage)
+            if worn_before := wear_panels.seen_elsewhere(by_photo.get(photo.id, []), item_photos, photo.number):
+                st.caption(worn_before)
             if st.session_state.get("confirm_delete") == photo.number:
                 count = len(by_photo.get(photo.id, []))
                 st.warning(f"Delete image {photo.number} and its {count} garment(s)?")

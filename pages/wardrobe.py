@@ -1,4 +1,4 @@
-"""Wardrobe: every garment in a filterable, editable table, with statistics as charts."""
+"""Wardrobe: every item in a filterable, editable table with its wears, statistics as charts, merge and import."""
 
 import hashlib
 import html
@@ -6,10 +6,10 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from relookx import analytics, garments, store, wardrobe
+from relookx import analytics, garments, wardrobe, wardrobe_items
 from relookx.db import session_scope
 from relookx.errors import RelookXError
-from relookx.ui import components
+from relookx.ui import components, wear_panels
 from relookx.ui.context import app_context
 from relookx.ui.safe import md_text
 
@@ -17,10 +17,9 @@ ctx = app_context()
 st.title("Wardrobe")
 
 with session_scope(ctx.engine) as session:
-    rows = store.garment_rows(session, user_id=ctx.user_id)
-    photo_rows = store.photo_rows(session, user_id=ctx.user_id)
-frame = analytics.garments_frame(rows)
-photos_df = analytics.photos_frame(photo_rows)
+    data = wardrobe_items.load(session, user_id=ctx.user_id)
+frame = wardrobe_items.table(data)
+photos_df = data.photos
 
 
 def add_form() -> None:
@@ -36,12 +35,14 @@ def add_form() -> None:
         if st.form_submit_button("Add to wardrobe", key="add_submit", icon=":material/add:"):
             try:
                 with session_scope(ctx.engine) as session:
-                    wardrobe.add_by_hand(session, user_id=ctx.user_id, name=name, category=category,
-                                         color=color, price=price, context=context, fit=fit)
+                    added = wardrobe.add_by_hand(session, user_id=ctx.user_id, name=name, category=category,
+                                                 color=color, price=price, context=context, fit=fit)
+                    linked = wardrobe.linked_to(session, user_id=ctx.user_id, garment=added)
             except RelookXError as exc:
                 st.error(str(exc))
             else:
-                st.toast(f"{md_text(name.strip())} added.", icon=":material/check:")
+                st.toast(f"{md_text(name.strip())} added" + (f": the same as your {md_text(linked)}." if linked
+                                                              else "."), icon=":material/check:")
                 st.rerun()
 
 
@@ -53,16 +54,19 @@ if frame.empty:
     )
     st.page_link("pages/images.py", label="Upload photos", icon=":material/upload:")
     add_form()
+    wear_panels.import_panel(ctx.engine, ctx.user_id)
     st.stop()
 
 summary = analytics.summary(frame, photos_df)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Garments", summary.garments)
+m1.metric("Items", summary.garments, help="Each physical piece once, however many photos show it.")
 m2.metric("Photos", summary.photos)
 m3.metric("Estimated value", f"{summary.total_value:,.0f}", help=f"{summary.priced} garments have a price.")
 m4.metric("Most frequent color", summary.top_color_name or "-")
 
-table_tab, stats_tab = st.tabs([":material/table: Garments", ":material/bar_chart: Statistics"])
+table_tab, wear_tab, stats_tab, manage_tab = st.tabs([
+    ":material/table: Items", ":material/calendar_month: Wear", ":material/bar_chart: Statistics",
+    ":material/build: Merge, split, import"])
 
 with table_tab:
     f1, f2, f3, f4 = st.columns(4)
@@ -72,10 +76,11 @@ with table_tab:
                                key="filter_occasion")
     numbers = f4.multiselect("Photo", sorted(int(n) for n in frame["photo_number"].dropna().unique()),
                              key="filter_photo", format_func=lambda n: f"image {n}")
-    shown = analytics.filter_garments(frame, categories=cats, colors=colors, occasions=occasions,
-                                      photos=numbers)
-    table = shown[["id", "photo_number", *wardrobe.EDITABLE, "source"]].reset_index(drop=True)
-    crop_keys = {row["id"]: row.get("crop_key", "") for row in rows}
+    shown = analytics.filter_garments(frame.loc[wardrobe_items.seen_on(data, numbers).to_numpy()],
+                                      categories=cats, colors=colors, occasions=occasions)
+    table = shown[["id", "photos", *wardrobe.EDITABLE, "wears", "last_worn", "cost_per_wear", "source"]]
+    table = table.reset_index(drop=True)
+    crop_keys = {row["id"]: row.get("crop_key", "") for row in data.rows}
     table.insert(1, "crop", [components.crop_data_uri(ctx.storage, crop_keys.get(i, "")) for i in table["id"]])
     table.insert(1, "swatch", [
         "data:image/svg+xml;utf8," + quote(
@@ -87,14 +92,19 @@ with table_tab:
                                                   .encode()).hexdigest()[:10]
     st.data_editor(
         table, key=editor_key, hide_index=True, width="stretch",
-        column_order=["delete", "photo_number", "crop", "swatch", "name", "category", "color_name", "color_hex",
-                      "price", "context", "fit", "pattern", "material", "description", "source"],
-        disabled=["id", "photo_number", "crop", "swatch", "source"],
+        column_order=["delete", "photos", "crop", "swatch", "name", "category", "color_name", "color_hex", "price",
+                      "wears", "cost_per_wear", "last_worn", "context", "fit", "pattern", "material", "description",
+                      "source"],
+        disabled=["id", "photos", "crop", "swatch", "source", "wears", "cost_per_wear", "last_worn"],
         column_config={
             "id": None,
-            "photo_number": st.column_config.NumberColumn("Photo", format="image %d", width="small"),
+            "photos": st.column_config.TextColumn("Images", width="small", help="The photos this item is seen on"),
             "crop": st.column_config.ImageColumn("Seen on photo", width="small",
-                                                 help="The part of the photo this garment was read from"),
+                                                 help="The part of a photo this item was read from"),
+            "wears": st.column_config.NumberColumn("Wears", format="%d", width="small"),
+            "cost_per_wear": st.column_config.NumberColumn("Cost/wear", format="%.2f", width="small",
+                                                           help="Price divided by wears"),
+            "last_worn": st.column_config.DatetimeColumn("Last worn", format="YYYY-MM-DD"),
             "swatch": st.column_config.ImageColumn("", width="small"),
             "name": st.column_config.TextColumn("Name", required=True),
             "category": st.column_config.SelectboxColumn("Category", options=garments.CATEGORIES,
@@ -107,7 +117,8 @@ with table_tab:
                                                       help="Tick to delete, then save"),
         },
     )
-    st.caption(f"{len(shown)} of {len(frame)} garments. Edit any cell or tick Delete, then save.")
+    st.caption(f"{len(shown)} of {len(frame)} items. Edit any cell or tick Delete (it removes the item and its "
+               "sightings), then save.")
     pending = st.session_state.get(editor_key, {}).get("edited_rows", {})
     actions = st.container(horizontal=True)
     if actions.button("Save changes", key="save_edits", type="primary", icon=":material/save:",
@@ -123,14 +134,21 @@ with table_tab:
             st.error(f"Nothing was saved: {exc}")
         else:
             st.session_state.pop(editor_key, None)
-            st.toast(f"{changed} garment(s) saved.", icon=":material/check:")
+            st.toast(f"{changed} item(s) saved.", icon=":material/check:")
             st.rerun()
     actions.download_button(
-        "Export CSV", data=wardrobe.garments_csv(shown.to_dict("records")), file_name="wardrobe.csv",
+        "Export CSV", data=wardrobe.garments_csv(shown.drop(columns="photos").to_dict("records")),
+        file_name="wardrobe.csv",
         mime="text/csv", key="export_csv", icon=":material/download:",
     )
     with st.expander("Add a garment by hand", icon=":material/add:"):
         add_form()
+
+with wear_tab:
+    wear_panels.wear_tab(data)
+
+with manage_tab:
+    wear_panels.manage_tab(ctx.engine, ctx.user_id, data)
 
 with stats_tab:
     figures = {

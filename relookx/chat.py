@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from relookx import history, store
+from relookx import dress_me, history, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.fashion.pieces import piece_of
+from relookx.items import item_rows
 from relookx.models import ChatMessage
 from relookx.storage import Storage
 from relookx.stylist import answers, intent, workflow
@@ -116,12 +117,20 @@ def _answer(
             on_step("Finding it in shops")
             _find_products(engine, deps, user_id=user_id, rec_id=rec.id or 0)
         return [_reply(engine, user_id, rec.critique, "recommendation", rec.id)]
+    if parsed.intent == "outfit":
+        on_step("Choosing an outfit from your wardrobe")
+        try:
+            text = dress_me.chat_answer(engine, deps.settings, user_id=user_id, text=parsed.text,
+                                        occasion=parsed.constraints.occasion or "", client=deps.client)
+        except RelookXError as exc:
+            return [_reply(engine, user_id, str(exc), "notice")]
+        return [_reply(engine, user_id, text)]
     if parsed.intent == "shop":
         return [_shop_answer(engine, deps, user_id=user_id, on_step=on_step)]
     if parsed.intent == "preview":
         return [_preview_answer(engine, deps, user_id=user_id, on_step=on_step)]
     with session_scope(engine) as session:
-        garments = store.garment_rows(session, user_id=user_id)
+        garments = item_rows(session, user_id=user_id)  # each piece once, however many photos show it
         photos = store.photo_rows(session, user_id=user_id)
         past = history.list_messages(session, user_id=user_id, limit=HISTORY_FOR_MODEL * 2 + 1)[:-1]
     if parsed.intent == "wardrobe_question":

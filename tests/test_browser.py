@@ -81,16 +81,17 @@ def test_main_journey(app_page, app_server: AppServer, outfit_files: list[Path])
 
     # 3. Wardrobe: metrics, the table, then the statistics tab with its five charts.
     go_to(page, "Wardrobe")
-    garments_metric = main(page).locator('[data-testid="stMetric"]').filter(has_text="Garments")
+    garments_metric = main(page).locator('[data-testid="stMetric"]').filter(has_text="Items")
     expect(garments_metric.locator('[data-testid="stMetricValue"]')).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(main(page).locator('[data-testid="stMetric"]').filter(has_text="Photos")
            .locator('[data-testid="stMetricValue"]')).to_have_text("3")
-    expect(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()
-    expect(main(page).get_by_text(re.compile(r"^\d+ of \d+ garments"))).to_be_visible()
+    expect(main(page).locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(main(page).get_by_text(re.compile(r"^\d+ of \d+ items"))).to_be_visible()
     screenshot(page, "wardrobe")
 
     page.get_by_role("tab", name="Statistics").click()
-    charts = main(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    panel = main(page).get_by_role("tabpanel", name=re.compile("Statistics"))
+    charts = panel.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
     expect(charts).to_have_count(5)
     for index in range(5):
         expect(charts.nth(index)).to_be_visible()

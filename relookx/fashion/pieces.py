@@ -13,7 +13,7 @@ from typing import Any
 
 from relookx.fashion.colors import COLORS
 from relookx.garments import normalize_category
-from relookx.models import Garment, Recommendation
+from relookx.models import Garment, Item, Recommendation
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _COLOR_KEYS = {re.sub(r"[\s\-_]+", " ", name.lower()).replace("gray", "grey"): hex_ for name, hex_ in COLORS.items()}
@@ -85,8 +85,8 @@ def piece_from_text(query: str) -> Piece:
                  color_name=found[0] if found else "", color_hex=found[1] if found else "")
 
 
-def to_item(garment: Garment) -> OutfitItem:
-    """A stored garment as the stylist sees it."""
+def to_item(garment: Garment | Item) -> OutfitItem:
+    """A stored garment (a sighting) or wardrobe item as the stylist sees it."""
     return OutfitItem(
         name=garment.name, category=garment.category, color_name=garment.color_name,
         color_hex=garment.color_hex, pattern=garment.pattern, material=garment.material, fit=garment.fit,

@@ -21,6 +21,7 @@ from relookx import history, store
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.fashion.pieces import Piece, to_item
+from relookx.items import list_items
 from relookx.models import Recommendation
 from relookx.stylist import palette
 from relookx.stylist.rules import choose_rules
@@ -56,13 +57,13 @@ def prepare(
     seed: int,
 ) -> Prepared:
     """Load the outfit, wardrobe and profile, and choose a color rule and a piece rule."""
-    wardrobe = store.list_garments(session, user_id=user_id)
-    owned = [to_item(g) for g in wardrobe]
+    # What they own is their items (each piece once); a photo's outfit is what that photo shows.
+    owned = [to_item(i) for i in list_items(session, user_id=user_id)]
     photo_id = None
     if photo_number is not None:
         photo = store.get_photo(session, user_id=user_id, number=photo_number)
         photo_id = photo.id
-        items = [item for g, item in zip(wardrobe, owned, strict=True) if g.photo_id == photo.id]
+        items = [to_item(g) for g in store.list_garments(session, user_id=user_id, photo_id=photo.id)]
         label = f"Reading image {photo_number}"
     else:
         items = palette.wardrobe_sample(owned)
