@@ -22,6 +22,7 @@ else:
         st.Page("pages/preview.py", title="Preview", icon=":material/auto_awesome:"),
         st.Page("pages/images.py", title="Images", icon=":material/photo_library:"),
         st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:"),
+        st.Page("pages/outfits.py", title="Outfits", icon=":material/styler:"),
         st.Page("pages/profile.py", title="Profile", icon=":material/person:"),
     ]
 st.navigation(pages).run()

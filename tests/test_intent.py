@@ -27,6 +27,11 @@ CASES: list[tuple[str, str, int | None, dict[str, Any], bool | None]] = [
     ("Any suggestions for shoes?", "recommend", None, {"category": "footwear", "garment": "shoes"}, False),
     ("What should I wear to a wedding?", "recommend", None, {"occasion": "wedding"}, False),
     ("what should I wear this fall?", "recommend", None, {"season": "autumn"}, False),
+    # outfit: a whole outfit from what they own
+    ("what should I wear to the office tomorrow?", "outfit", None, {"occasion": "work"}, False),
+    ("Dress me for a party tonight", "outfit", None, {"occasion": "party"}, False),
+    ("pick an outfit for me", "outfit", None, {}, False),
+    ("what can I wear today?", "outfit", None, {}, False),
     ("something in burgundy for a wedding", "recommend", None,
      {"color_name": "burgundy", "color_hex": "#800020", "occasion": "wedding"}, False),
     ("I'd like a light blue shirt for work", "recommend", None,

@@ -257,7 +257,7 @@ def parse_message(text: str, *, photo_numbers: Sequence[int]) -> ParsedMessage:
 class _Reading(pydantic.BaseModel):
     """What the router model returns: every field present, null when the message does not say."""
 
-    intent: Literal["recommend", "preview", "shop", "wardrobe_question", "chat"]
+    intent: Literal["recommend", "preview", "shop", "wardrobe_question", "outfit", "chat"]
     photo_number: int | None
     category: str | None
     garment: str | None
@@ -271,6 +271,7 @@ _ROUTER_PROMPT = """You read one message sent to RelookX, a wardrobe assistant, 
 intent: "recommend" (suggest one new piece for an outfit or the wardrobe, or critique an outfit),
 "preview" (show an image of the user wearing the recommended piece), "shop" (where to buy it, its price),
 "wardrobe_question" (a question answered from the user's stored garments: counts, colors, value, lists),
+"outfit" (put together a whole outfit from what the user already owns, e.g. what to wear tomorrow),
 "chat" (anything else: general fashion talk, greetings).
 photo_number: the user's photo the message refers to, one of [{numbers}], or null.
 category: one of {categories}, or null. garment: the garment word, or null.

@@ -126,11 +126,16 @@ CUES: tuple[tuple[str, int, str], ...] = (
     ("recommend", 2, r"\b(?:match|complete|complement|elevate|upgrade|improve)\b|\bi(?: really)? (?:need|want|"
                      r"would like|'d like)\b|\blooking for\b|\b(?:missing|lacks?|lacking)\b|\bhelp me\b"),
     ("recommend", 1, r"\bsomething\b|\bideas?\b|\bcritique\b|\brate\b|\bwhat do you think (?:of|about)\b"),
+    # A whole outfit from what they own ("what should I wear to the office tomorrow?"), not a piece to add.
+    ("outfit", 5, r"\bwhat (?:should|shall|can|could|do|will) i wear\b[^.?!]{0,40}?\b(?:today|tomorrow|tonight|"
+                  r"this (?:morning|afternoon|evening|weekend)|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"),
+    ("outfit", 5, r"\bdress me\b|\b(?:pick|choose|plan|put together|make) (?:me )?(?:an?|my|today's|tomorrow's) "
+                  r"outfit\b|\boutfit (?:of the day|for (?:today|tomorrow|tonight))\b"),
     ("chat", 2, r"^\W*(?:is|are|does|do|can|could|should|would|will|isn't|aren't|doesn't)\b(?! (?:you|i have|i own)\b)|"
                 r"^\W*(?:hello|hi|hey|thanks|thank you|good (?:morning|evening))\b"),
     ("chat", 1, r"\bwhat (?:is|are) (?:a|an|the)\b|\bexplain\b|\btell me about\b|\bdifference between\b|"
                 r"\bhow (?:do|to)\b|\bwhy\b"),
 )
 CUE_RES = tuple((intent, weight, re.compile(pattern)) for intent, weight, pattern in CUES)
-PRIORITY = ("preview", "shop", "wardrobe_question", "recommend", "chat")
+PRIORITY = ("preview", "shop", "wardrobe_question", "outfit", "recommend", "chat")
 WORD_RE = re.compile(r"[a-z]+(?:[-'][a-z]+)*")

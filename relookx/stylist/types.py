@@ -10,7 +10,7 @@ from typing import Any
 
 from relookx.fashion.pieces import OutfitItem, Piece
 
-INTENTS = ("recommend", "preview", "shop", "wardrobe_question", "chat")
+INTENTS = ("recommend", "preview", "shop", "wardrobe_question", "outfit", "chat")
 SEASONS = ("spring", "summer", "autumn", "winter")
 
 
