@@ -46,10 +46,16 @@ def test_md_text_and_model_markdown() -> None:
 
 
 def _garment_with_name(db: Engine, uid: int, name: str) -> None:
+    from relookx.items import item_from
     from relookx.models import Garment
 
     with session_scope(db) as s:
-        s.add(Garment(user_id=uid, name=name, category="top", color_name=name, color_hex="#aa0000"))
+        garment = Garment(user_id=uid, name=name, category="top", color_name=name, color_hex="#aa0000")
+        item = item_from(garment)  # the wardrobe shows items: one for this garment, as the store makes it
+        s.add(item)
+        s.flush()
+        garment.item_id = item.id
+        s.add(garment)
 
 
 def test_wardrobe_and_preview_pages_escape_data(data_dir: Path, db: Engine) -> None:
