@@ -9,12 +9,12 @@ from relookx.db import session_scope
 from relookx.errors import RelookXError
 from relookx.fashion.pieces import piece_of
 from relookx.preview import service
-from relookx.preview.jobs import JobQueue, start_job, webui_key
+from relookx.preview.jobs import JobQueue, JobTarget, start_preview, webui_key
 from relookx.preview.types import MODES
 from relookx.ui import components, deps
 from relookx.ui.cards import preview_gallery
 from relookx.ui.context import app_context
-from relookx.ui.preview_job import JOB_KEY, show_job
+from relookx.ui.preview_job import JOB_KEY, Rerun, show_interrupted, show_job
 
 ctx = app_context()
 MODE_LABELS = {"photo": "On your photo (inpaint the piece's region)", "newlook": "New look (generate a new image)"}
@@ -74,27 +74,28 @@ with right:
                    disabled=piece is None or bool(webui.error))
 
 queue = JobQueue(ctx.engine, webui_key(ctx.settings)) if webui.client is not None else None
+rerun = Rerun(ctx.engine, ctx.storage, ctx.user_id, queue, webui.client,
+              blocked=f"The webui cannot take it now: {webui.error}" if webui.error else "")
 if go and piece is not None:
+    target = JobTarget(number, piece, mode, rec_id, {
+        "steps": steps, "seed": int(seed), "strength": strength,
+        "checkpoint": None if checkpoint.startswith("(") else checkpoint})
     try:
-        request = service.request_for(
-            ctx.engine, ctx.storage, user_id=ctx.user_id, photo_number=number, piece=piece, mode=mode,
-            steps=steps, seed=int(seed), strength=strength,
-            checkpoint=None if checkpoint.startswith("(") else checkpoint)
         if queue is None:  # the offline mock-up: immediate, nothing to queue
+            request = service.request_for(ctx.engine, ctx.storage, user_id=ctx.user_id, photo_number=number,
+                                          piece=piece, mode=mode, **target.options)
             result = service.generate(request, None)
             service.save(ctx.engine, ctx.storage, user_id=ctx.user_id, photo_number=number, result=result,
                          piece=piece, recommendation_id=rec_id)
             st.image(result.image, caption="Mock-up (no webui configured)", width=480)
         else:  # the shared webui: one job at a time, in a queue every session and replica sees
-            st.session_state[JOB_KEY] = start_job(
-                queue, ctx.user_id, request, webui.client, generate=service.generate,
-                save=lambda r, n=number, p=piece, rid=rec_id: service.save(
-                    ctx.engine, ctx.storage, user_id=ctx.user_id, photo_number=n, result=r, piece=p,
-                    recommendation_id=rid).id or 0)
+            st.session_state[JOB_KEY] = start_preview(ctx.engine, ctx.storage, queue, ctx.user_id, target,
+                                                      webui.client)
     except RelookXError as exc:
         st.error(f"The preview failed: {exc} Your recommendation is kept: try again.", icon=":material/error:")
 if queue is not None:
-    show_job(queue, ctx.engine, ctx.storage, ctx.user_id)
+    show_job(queue, ctx.engine, ctx.storage, ctx.user_id, rerun)
+show_interrupted(rerun, shown=st.session_state.get(JOB_KEY))
 
 st.subheader("Your previews")
 if not preview_gallery(ctx.engine, ctx.storage, ctx.user_id):

@@ -205,9 +205,10 @@ def _preview_answer(engine: Engine, deps: ChatDeps, *, user_id: int, on_step: Ca
     if client is None:
         preview_id = save(service.generate(request, None))
     else:  # the shared webui: through its queue, one job at a time
-        from relookx.preview.jobs import run_queued
+        from relookx.preview.jobs import JobTarget, run_queued
 
         job = run_queued(engine, deps.settings, user_id, request, client, save=save,
+                         target=JobTarget.of(request, photo_number=number, recommendation_id=rec_id),
                          on_update=lambda text: on_step(f"Rendering: {text}"))
         if job.status != "done" or job.preview_id is None:
             return _reply(engine, user_id, f"The preview did not finish ({job.status}): {job.error}", "notice")

@@ -244,6 +244,13 @@ class PreviewJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     heartbeat_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # What the job renders, kept so that an interrupted job can be run again (relookx.preview.jobs.JobTarget).
+    photo_number: int | None = None
+    recommendation_id: int | None = None
+    piece: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    mode: str = "photo"
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dismissed: bool = False  # the owner ran it again or put it away: no longer offered
 
 
 class HttpCacheEntry(SQLModel, table=True):

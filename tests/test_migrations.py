@@ -111,3 +111,34 @@ def test_upgrade_to_items_gives_one_item_per_garment(empty_db_url: str) -> None:
         new = wardrobe.add_by_hand(s, user_id=1, name="Blue scarf", category="accessory", color="blue")
         assert (new.item_id or 0) > max(r["id"] for r in rows)
     engine.dispose()
+
+
+def test_upgrade_to_job_targets_keeps_queued_jobs_and_matches_the_models(empty_db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from relookx.preview.jobs import JobQueue, JobTarget, rerunnable
+
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+        conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
+                          "VALUES ('old', 'old', 1, '2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "INSERT INTO previewjob (webui, user_id, status, cancel_requested, progress, message, error, created_at,"
+            " heartbeat_at) VALUES ('w', 1, 'running', false, 0.5, 'step 5 of 10', '', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')"))
+    upgrade(engine)
+    queue = JobQueue(engine, "w")
+    old = queue.get(1)
+    assert (old.status, old.photo_number, old.piece, old.mode, old.options, old.dismissed) == (
+        "running", None, {}, "photo", {}, False)
+    assert JobTarget.from_job(old) is None
+    assert rerunnable(engine, 1) == []  # abandoned now, but it has no target to run again
+    assert queue.get(1).status == "abandoned"
+    with engine.connect() as conn:  # the migrations give exactly the tables the models declare
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    engine.dispose()

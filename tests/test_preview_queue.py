@@ -1,5 +1,5 @@
 """One webui shared by users: jobs serialised in the database, own-job cancel only, interrupted images not
-kept, progress never downloads the in-progress image."""
+kept, progress never downloads the in-progress image; a job cut short by a restart is offered again."""
 
 from __future__ import annotations
 
@@ -20,7 +20,16 @@ from relookx.models import PreviewJob, utcnow
 from relookx.photos import add_upload, storage_for
 from relookx.preview import service
 from relookx.preview.client import WebuiClient
-from relookx.preview.jobs import JobQueue, run_job, start_job, webui_key
+from relookx.preview.jobs import (
+    JobQueue,
+    JobTarget,
+    dismiss,
+    rerunnable,
+    run_job,
+    start_job,
+    start_preview,
+    webui_key,
+)
 from relookx.preview.types import PreviewRequest
 from tests.imagegen import make_outfit_photo, to_bytes
 from tests.sd_server import SDServer
@@ -129,3 +138,80 @@ def test_run_job_synchronously_and_webui_key(engine: Engine, settings: Settings,
     a = webui_key(Settings(sd_url="http://u:secret@gpu:7860/"))
     assert a == webui_key(Settings(sd_url="http://u:secret@gpu:7860")) and "secret" not in a
     assert a != webui_key(Settings(sd_url="http://other:7860"))
+
+
+def backdate(engine: Engine, job_id: int, minutes: float = 5) -> None:
+    """The job's replica stopped beating `minutes` ago (a restart, a redeploy)."""
+    with engine.begin() as conn:
+        conn.execute(update(PreviewJob).where(PreviewJob.id == job_id)  # type: ignore[arg-type]
+                     .values(heartbeat_at=utcnow() - timedelta(minutes=minutes)))
+
+
+def test_a_job_keeps_its_target_and_an_abandoned_one_is_offered_to_its_owner_only(
+        engine: Engine, alice: int, bob: int) -> None:
+    queue = JobQueue(engine, "webui-5")
+    req = request()
+    target = JobTarget.of(req, photo_number=1, recommendation_id=None)
+    assert target.options == {"steps": 8, "seed": -1, "strength": 0.75, "cfg_scale": 7.0, "checkpoint": None,
+                               "sampler": "DPM++ 2M"}
+    old = queue.enqueue(alice)  # queued before targets were kept: never offered
+    backdate(engine, old)
+    a = queue.enqueue(alice, target)  # the old job was abandoned: no longer in the way
+    assert JobTarget.from_job(queue.get(a)) == target and queue.get(old).status == "abandoned"
+    assert queue.try_start(a)
+    b = JobQueue(engine, "webui-6").enqueue(bob, target)
+    assert rerunnable(engine, alice) == []  # alice's job still beats
+    backdate(engine, a)
+    backdate(engine, b)
+    [offered] = rerunnable(engine, alice)  # her abandoned job, on any webui; not bob's
+    assert offered.id == a and offered.status == "abandoned" and "restart" in offered.error
+    assert [j.id for j in rerunnable(engine, bob)] == [b]
+    with pytest.raises(NotFoundError):
+        dismiss(engine, a, user_id=bob)
+    dismiss(engine, a, user_id=alice)
+    assert rerunnable(engine, alice) == [] and [j.id for j in rerunnable(engine, bob)] == [b]
+
+
+def test_cancelled_and_finished_jobs_are_not_offered_again(engine: Engine, alice: int) -> None:
+    queue = JobQueue(engine, "webui-7")
+    target = JobTarget(1, PIECE, "newlook")
+    for status in ("done", "interrupted", "cancelled", "failed"):
+        job = queue.enqueue(alice, target)
+        queue.finish(job, status, error="webui said no" if status == "failed" else "")
+    [failed] = rerunnable(engine, alice)
+    assert failed.status == "failed" and failed.error == "webui said no"
+
+
+def test_run_again_renders_the_same_target_as_a_new_job(
+        engine: Engine, settings: Settings, alice: int, sd_server: SDServer) -> None:
+    storage = storage_for(settings)
+    add_upload(engine, storage, settings, user_id=alice, data=to_bytes(make_outfit_photo()), filename="a.jpg")
+    queue = JobQueue(engine, webui_key(settings))
+    target = JobTarget(1, PIECE, "newlook", None, {"steps": 12, "seed": 1234, "strength": 0.6})
+    lost = queue.enqueue(alice, target)
+    assert queue.try_start(lost)
+    backdate(engine, lost)
+    [offered] = rerunnable(engine, alice)
+    again = start_preview(engine, storage, queue, alice, JobTarget.from_job(offered) or target,
+                          WebuiClient(sd_server.url, timeout_s=30), rerun_of=offered.id)
+    wait_for(lambda: queue.get(again).status not in ("queued", "running"))
+    job = queue.get(again)
+    assert job.status == "done" and job.preview_id and JobTarget.from_job(job) == target
+    assert rerunnable(engine, alice) == [] and queue.get(lost).dismissed
+    [call] = sd_server.posts("/sdapi/v1/txt2img")
+    assert call.json["steps"] == 12 and call.json["seed"] == 1234
+    with session_scope(engine) as s:
+        [preview] = history.list_previews(s, user_id=alice)
+    assert preview.piece["name"] == "Red beanie" and preview.mode == "newlook" and preview.photo_number == 1
+
+
+def test_run_again_refuses_a_deleted_photo_and_keeps_the_job(
+        engine: Engine, settings: Settings, alice: int, sd_server: SDServer) -> None:
+    storage = storage_for(settings)
+    queue = JobQueue(engine, webui_key(settings))
+    lost = queue.enqueue(alice, JobTarget(3, PIECE, "photo"))
+    backdate(engine, lost)
+    with pytest.raises(NotFoundError, match="3"):
+        start_preview(engine, storage, queue, alice, JobTarget(3, PIECE, "photo"),
+                      WebuiClient(sd_server.url, timeout_s=30), rerun_of=lost)
+    assert [j.id for j in rerunnable(engine, alice)] == [lost] and queue.active(alice) is None

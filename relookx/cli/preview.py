@@ -46,9 +46,10 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: IO[str]) -> i
         if client is None:
             preview_id = save(service.generate(request, None))
         else:  # the webui is shared with the app: wait for its queue like any session
-            from relookx.preview.jobs import run_queued
+            from relookx.preview.jobs import JobTarget, run_queued
 
-            job = run_queued(engine, settings, uid, request, client, save=save)
+            job = run_queued(engine, settings, uid, request, client, save=save,
+                             target=JobTarget.of(request, photo_number=args.photo, recommendation_id=rec_id))
             if job.status != "done" or job.preview_id is None:
                 raise RelookXError(f"The preview did not finish ({job.status}): {job.error}")
             preview_id = job.preview_id

@@ -1,22 +1,44 @@
-"""The Preview page's job panel: the user's place in the webui's queue, progress, Cancel, then the outcome."""
+"""The Preview page's job panels: the user's place in the webui's queue, progress, Cancel, then the outcome;
+and the interrupted jobs (a restart, a redeploy, a failure) with "Run again"."""
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from relookx import history
+from relookx import history, store
 from relookx.db import session_scope
-from relookx.errors import RelookXError
-from relookx.preview.jobs import ACTIVE, JobQueue
-from relookx.storage import Storage
+from relookx.errors import NotFoundError, RelookXError
+from relookx.models import PreviewJob
+from relookx.preview.jobs import ACTIVE, QUIET_S, JobQueue, JobTarget, dismiss, rerunnable, start_preview
+from relookx.storage import ObjectRef, Storage
+from relookx.ui.components import stored_image, swatch_html
+from relookx.ui.safe import md_text
 
 JOB_KEY = "preview_job_id"  # the id of the user's latest webui job, kept across page runs
+MODE_NAMES = {"photo": "on your photo", "newlook": "new look"}
+NO_WEBUI = ("Running it again needs the Stable Diffusion webui: set `RELOOKX_SD_URL` (or the `RELOOKX_SSH_*` "
+            "tunnel settings) as the README explains.")
 
 
-def show_job(queue: JobQueue, engine: Engine, storage: Storage, user_id: int) -> None:
+@dataclass(frozen=True)
+class Rerun:
+    """What "Run again" needs: the webui's queue and client (None when no webui is configured) and why not."""
+
+    engine: Engine
+    storage: Storage
+    user_id: int
+    queue: JobQueue | None
+    client: object
+    blocked: str = ""  # why the webui cannot take a job now ("" when it can)
+
+
+def show_job(queue: JobQueue, engine: Engine, storage: Storage, user_id: int, rerun: Rerun | None = None) -> None:
     """The user's current or latest job: refreshed every second while it waits or runs."""
     active = queue.active(user_id)
     if active is not None:
@@ -29,15 +51,22 @@ def show_job(queue: JobQueue, engine: Engine, storage: Storage, user_id: int) ->
     except RelookXError:
         st.session_state.pop(JOB_KEY, None)
         return
+    if job.dismissed:  # run again or put away: nothing left to show
+        st.session_state.pop(JOB_KEY, None)
+        return
     if job.status in ACTIVE:
         _live_panel(queue, user_id, int(job_id))
     else:
-        _outcome(job, engine, storage, user_id)
+        _outcome(job, engine, storage, user_id, rerun)
 
 
 @st.fragment(run_every=1.0)
 def _live_panel(queue: JobQueue, user_id: int, job_id: int) -> None:
     job = queue.get(job_id, user_id=user_id)
+    quiet = (datetime.now(UTC) - _aware(job.heartbeat_at)).total_seconds()
+    if quiet > queue.stale_s:
+        queue.active(user_id)  # marks it abandoned: the app that ran it stopped
+        job = queue.get(job_id, user_id=user_id)
     if job.status not in ACTIVE:
         st.rerun()  # the whole page: shows the outcome and stops refreshing
     if job.status == "queued":
@@ -48,6 +77,10 @@ def _live_panel(queue: JobQueue, user_id: int, job_id: int) -> None:
     else:
         st.progress(min(max(job.progress, 0.0), 1.0), text=f"Generating: {job.message or 'starting'}")
         label = "Cancel" if not job.cancel_requested else "Stopping..."
+    if quiet > QUIET_S:  # the app running it stopped (a restart): it is abandoned after STALE_S
+        st.caption(f":material/signal_disconnected: No news from the app running this preview for {quiet:.0f} s. "
+                   f"If it stopped, your preview is marked interrupted after {queue.stale_s:.0f} s and you can "
+                   "run it again.")
     if st.button(label, key="preview_job_cancel", icon=":material/cancel:", disabled=job.cancel_requested):
         try:
             what = queue.cancel(job_id, user_id=user_id)
@@ -58,7 +91,11 @@ def _live_panel(queue: JobQueue, user_id: int, job_id: int) -> None:
                      icon=":material/cancel:")
 
 
-def _outcome(job: Any, engine: Engine, storage: Storage, user_id: int) -> None:
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+
+
+def _outcome(job: Any, engine: Engine, storage: Storage, user_id: int, rerun: Rerun | None) -> None:
     if job.status == "done" and job.preview_id:
         with session_scope(engine) as session:
             preview = history.get_preview(session, user_id=user_id, preview_id=job.preview_id)
@@ -78,6 +115,82 @@ def _outcome(job: Any, engine: Engine, storage: Storage, user_id: int) -> None:
                    icon=":material/cancel:")
     elif job.status == "cancelled":
         st.caption("You left the queue: nothing was generated.")
+    elif rerun is not None and JobTarget.from_job(job) is not None and not job.dismissed:
+        st.error(f"The preview did not finish: {job.error or job.status}", icon=":material/error:")
+        _rerun_buttons(job, rerun, key="latest")
     else:
         st.error(f"The preview failed: {job.error or job.status}. Your recommendation is kept: try again.",
                  icon=":material/error:")
+
+
+def show_interrupted(rerun: Rerun, *, shown: int | None = None) -> None:
+    """The user's interrupted and failed previews (not the one `shown` above) with Run again and Dismiss."""
+    jobs = [j for j in rerunnable(rerun.engine, rerun.user_id) if j.id != shown]
+    if not jobs:
+        return
+    st.subheader(f"Interrupted previews ({len(jobs)})")
+    st.caption("These previews stopped before the end (the app restarted, or the webui failed). The photo, the "
+               "piece and the settings are kept: run one again, or dismiss it.")
+    blocked = rerun.blocked or (NO_WEBUI if rerun.queue is None else "")
+    if blocked:
+        st.warning(blocked, icon=":material/cloud_off:")
+    with session_scope(rerun.engine) as session:
+        photos = {p.number: p for p in store.list_photos(session, user_id=rerun.user_id)}
+    for job in jobs:
+        target = JobTarget.from_job(job)
+        assert target is not None  # rerunnable() lists jobs with a target only
+        photo = photos.get(target.photo_number)
+        with st.container(border=True, key=f"interrupted_{job.id}"):
+            thumb, text = st.columns([1, 5], vertical_alignment="center")
+            with thumb:
+                if photo is not None:
+                    stored_image(rerun.storage, ObjectRef("thumb", photo.content_hash))
+                else:
+                    st.caption(f":material/hide_image: image {target.photo_number} was deleted")
+            with text:
+                st.html(f"<div>{swatch_html(target.piece.color_hex, 16)}<b>{html.escape(target.piece.name)}</b>"
+                        f" · {html.escape(target.piece.category)}</div>")
+                st.caption(_describe(job, target))
+                what = ":material/power_off: Interrupted" if job.status == "abandoned" else ":material/error: Failed"
+                st.caption(f"{what}: {md_text(job.error)}")
+                if photo is None:
+                    st.caption("Its photo was deleted: this preview cannot be run again.")
+                _rerun_buttons(job, rerun, key=f"list_{job.id}", photo_gone=photo is None, note=False)
+
+
+def _describe(job: PreviewJob, target: JobTarget) -> str:
+    steps = target.options.get("steps")
+    how = f"image {target.photo_number} · {MODE_NAMES.get(target.mode, target.mode)}"
+    how += f" · {steps} steps" if steps else ""
+    return f"{how} · started {_aware(job.created_at):%d %b %H:%M} UTC"
+
+
+def _rerun_buttons(job: PreviewJob, rerun: Rerun, *, key: str, photo_gone: bool = False, note: bool = True) -> None:
+    blocked = rerun.blocked or (NO_WEBUI if rerun.queue is None else "")
+    if photo_gone:
+        blocked = "Its photo was deleted: this preview cannot be run again."
+    with st.container(horizontal=True, key=f"rerun_row_{key}"):
+        again = st.button("Run again", key=f"rerun_{key}", icon=":material/replay:", type="primary",
+                          disabled=bool(blocked),
+                          help=blocked or "The same photo, piece, mode and settings, as a new job.")
+        dismissed = st.button("Dismiss", key=f"dismiss_{key}", icon=":material/close:")
+    if dismissed:
+        try:
+            dismiss(rerun.engine, job.id or 0, user_id=rerun.user_id)
+        except RelookXError as exc:
+            st.warning(str(exc))
+        st.rerun()
+    if blocked and note:
+        st.caption(blocked)
+    if again and rerun.queue is not None:
+        target = JobTarget.from_job(job)
+        assert target is not None
+        try:
+            st.session_state[JOB_KEY] = start_preview(rerun.engine, rerun.storage, rerun.queue, rerun.user_id,
+                                                      target, rerun.client, rerun_of=job.id)
+        except NotFoundError as exc:
+            st.error(f"It cannot run again: {exc}", icon=":material/error:")
+        except RelookXError as exc:
+            st.warning(str(exc), icon=":material/hourglass_top:")
+        else:
+            st.rerun()
