@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from relookx import auth
@@ -76,3 +78,26 @@ def alice(engine: Engine) -> int:
 def bob(engine: Engine) -> int:
     """A second user id, to check isolation."""
     return create_user(engine, "bob")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend: SQLite, and a new database per test on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def store_db(empty_db_url: str) -> Iterator[Engine]:
+    """A freshly migrated store on each backend (named apart from the AppTest helpers' `db`)."""
+    engine = make_engine(empty_db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from relookx import history, items, store, wardrobe, wear
 from relookx.db import alembic_config, make_engine, session_scope, upgrade
@@ -33,20 +31,6 @@ def test_upgrade_from_0002_keeps_recommendations(tmp_path: Path) -> None:
         [rec] = history.list_recommendations(s, user_id=1)
     assert rec.piece["name"] == "Red scarf" and rec.products == []
     create_user(engine, "new")  # the upgraded schema takes new rows
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each backend (a new database per test on PostgreSQL)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    server = request.getfixturevalue("postgres_url")
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
 
 
 def test_upgrade_from_0003_keeps_photos_and_garments(empty_db_url: str) -> None:

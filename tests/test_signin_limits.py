@@ -4,7 +4,6 @@ PostgreSQL), a constant-time path for unknown users, common passwords refused, s
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,51 +23,32 @@ from tests.conftest import create_user
 GOOD = "correct horse battery"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated store on each backend; PostgreSQL proves the counters are shared through the database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        server = request.getfixturevalue("postgres_url")
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = server.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-def test_wrong_passwords_lock_the_account_even_for_the_right_one(db: Engine) -> None:
-    create_user(db, "alice")
+def test_wrong_passwords_lock_the_account_even_for_the_right_one(store_db: Engine) -> None:
+    create_user(store_db, "alice")
     for _ in range(USER_LIMIT):
         with pytest.raises(AuthError, match="Wrong username or password"):
-            auth.attempt_sign_in(db, username="alice", password="not it at all", client=None)
+            auth.attempt_sign_in(store_db, username="alice", password="not it at all", client=None)
     with pytest.raises(RateLimitedError, match="Too many failed sign-ins") as locked:
-        auth.attempt_sign_in(db, username="alice", password=GOOD, client=None)
+        auth.attempt_sign_in(store_db, username="alice", password=GOOD, client=None)
     assert 0 < locked.value.retry_after_s <= lock_seconds(USER_LIMIT)
 
 
-def test_the_lock_is_shared_by_replicas_and_ends(db: Engine) -> None:
-    create_user(db, "alice")
-    other_replica = make_engine(db.url.render_as_string(hide_password=False))  # another process's engine
+def test_the_lock_is_shared_by_replicas_and_ends(store_db: Engine) -> None:
+    create_user(store_db, "alice")
+    other_replica = make_engine(store_db.url.render_as_string(hide_password=False))  # another process's engine
     try:
         for _ in range(USER_LIMIT):
             with pytest.raises(AuthError):
-                auth.attempt_sign_in(db, username="ALICE", password="nope nope", client=None)
+                auth.attempt_sign_in(store_db, username="ALICE", password="nope nope", client=None)
         with pytest.raises(RateLimitedError):
             auth.attempt_sign_in(other_replica, username="alice", password=GOOD, client=None)
-        with db.begin() as conn:  # the lock expires (as if its 30 s had passed)
+        with store_db.begin() as conn:  # the lock expires (as if its 30 s had passed)
             conn.execute(text("UPDATE auththrottle SET locked_until = :t"), {"t": utcnow() - timedelta(seconds=1)})
         assert auth.attempt_sign_in(other_replica, username="alice", password=GOOD, client=None).username == "alice"
         # a success resets the account's counter: one more failure does not lock again
         with pytest.raises(AuthError, match="Wrong"):
-            auth.attempt_sign_in(db, username="alice", password="nope nope", client=None)
-        assert auth.attempt_sign_in(db, username="alice", password=GOOD, client=None)
+            auth.attempt_sign_in(store_db, username="alice", password="nope nope", client=None)
+        assert auth.attempt_sign_in(store_db, username="alice", password=GOOD, client=None)
     finally:
         other_replica.dispose()
 
@@ -78,19 +58,19 @@ def test_backoff_doubles() -> None:
     assert lock_seconds(USER_LIMIT + 2) == 120 and lock_seconds(USER_LIMIT + 30) == 15 * 60
 
 
-def test_per_client_limit_across_usernames(db: Engine) -> None:
-    create_user(db, "alice")
+def test_per_client_limit_across_usernames(store_db: Engine) -> None:
+    create_user(store_db, "alice")
     for i in range(CLIENT_LIMIT):
         with pytest.raises(AuthError, match="Wrong"):
-            auth.attempt_sign_in(db, username=f"user{i}", password="guess guess", client="203.0.113.9")
+            auth.attempt_sign_in(store_db, username=f"user{i}", password="guess guess", client="203.0.113.9")
     with pytest.raises(RateLimitedError, match="from your address"):
-        auth.attempt_sign_in(db, username="alice", password=GOOD, client="203.0.113.9")
-    assert auth.attempt_sign_in(db, username="alice", password=GOOD, client="198.51.100.7")  # another client
+        auth.attempt_sign_in(store_db, username="alice", password=GOOD, client="203.0.113.9")
+    assert auth.attempt_sign_in(store_db, username="alice", password=GOOD, client="198.51.100.7")  # another client
 
 
-def test_unknown_users_are_refused_after_hashing_a_password(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_users_are_refused_after_hashing_a_password(store_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same argon2 work for an unknown name as for a wrong password (timings: benchmarks/signin_timing.py)."""
-    create_user(db, "alice")
+    create_user(store_db, "alice")
     verified: list[str] = []
     real = auth.verify_password
 
@@ -101,7 +81,7 @@ def test_unknown_users_are_refused_after_hashing_a_password(db: Engine, monkeypa
     monkeypatch.setattr(auth, "verify_password", counting)
     for name in ("alice", "ghost"):
         with pytest.raises(AuthError, match="Wrong username or password"):
-            auth.attempt_sign_in(db, username=name, password="wrong password here", client=None)
+            auth.attempt_sign_in(store_db, username=name, password="wrong password here", client=None)
     assert len(verified) == 2 and verified[0] != verified[1]  # alice's hash, then the dummy one
     assert all(h.startswith("$argon2id$") for h in verified)
 
@@ -112,19 +92,19 @@ def test_common_passwords_are_refused(password: str) -> None:
         auth.check_password_strength(password, username="alice", min_length=8)
 
 
-def test_sign_up_is_rate_limited_per_client(db: Engine) -> None:
+def test_sign_up_is_rate_limited_per_client(store_db: Engine) -> None:
     from relookx.throttle import SIGNUP_LIMIT
 
-    create_user(db, "alice")
+    create_user(store_db, "alice")
     for i in range(SIGNUP_LIMIT):
         name = "alice" if i % 2 else f"new{i}"
         try:
-            auth.attempt_sign_up(db, username=name, password=GOOD, client="203.0.113.20")
+            auth.attempt_sign_up(store_db, username=name, password=GOOD, client="203.0.113.20")
         except AuthError as exc:
             assert "taken" in str(exc)
     with pytest.raises(RateLimitedError, match="accounts"):
-        auth.attempt_sign_up(db, username="another1", password=GOOD, client="203.0.113.20")
-    assert auth.attempt_sign_up(db, username="another2", password=GOOD, client="203.0.113.21")
+        auth.attempt_sign_up(store_db, username="another1", password=GOOD, client="203.0.113.20")
+    assert auth.attempt_sign_up(store_db, username="another2", password=GOOD, client="203.0.113.21")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

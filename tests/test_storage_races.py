@@ -4,42 +4,20 @@ concurrent duplicate uploads. The product's own locking (relookx.storage.refs) r
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from relookx import photos, store
 from relookx.config import Settings
-from relookx.db import make_engine, session_scope, upgrade
+from relookx.db import session_scope
 from relookx.errors import DuplicatePhotoError, NotFoundError
 from relookx.models import Photo
 from relookx.storage import LocalStorage, ObjectRef
 from tests.conftest import create_user
 from tests.imagegen import make_outfit_photo, to_bytes
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A freshly migrated store on each backend (a new database per test on PostgreSQL)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        server = request.getfixturevalue("postgres_url")
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = server.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 class PausingStorage(LocalStorage):
@@ -57,17 +35,18 @@ class PausingStorage(LocalStorage):
         super().delete_object(name)
 
 
-def test_a_reupload_during_a_delete_keeps_its_file(db: Engine, tmp_path: Path) -> None:
+def test_a_reupload_during_a_delete_keeps_its_file(store_db: Engine, tmp_path: Path) -> None:
     """Alice deletes the last row of a content while Bob uploads the same content: Bob's photo keeps its file."""
     settings = Settings(data_dir=tmp_path / "data")
     storage = PausingStorage(settings.data_dir)
-    alice, bob = create_user(db, "alice"), create_user(db, "bob")
+    alice, bob = create_user(store_db, "alice"), create_user(store_db, "bob")
     data = to_bytes(make_outfit_photo())
-    key = photos.add_upload(db, storage, settings, user_id=alice, data=data, filename="a.jpg").content_hash
+    key = photos.add_upload(store_db, storage, settings, user_id=alice, data=data, filename="a.jpg").content_hash
     with ThreadPoolExecutor(max_workers=2) as pool:
-        deleting = pool.submit(photos.delete, db, storage, user_id=alice, number=1)
+        deleting = pool.submit(photos.delete, store_db, storage, user_id=alice, number=1)
         assert storage.deleting.wait(10)  # alice's delete checked the references and is removing the file
-        uploading = pool.submit(photos.add_upload, db, storage, settings, user_id=bob, data=data, filename="b.jpg")
+        uploading = pool.submit(photos.add_upload, store_db, storage, settings, user_id=bob, data=data,
+                                filename="b.jpg")
         with pytest.raises(TimeoutError):
             uploading.result(timeout=0.5)  # bob waits for the object's lock instead of racing the delete
         storage.proceed.set()
@@ -78,21 +57,22 @@ def test_a_reupload_during_a_delete_keeps_its_file(db: Engine, tmp_path: Path) -
     assert storage.read(key)[:3] == b"\xff\xd8\xff"
 
 
-def test_a_failed_insert_leaves_no_orphan(db: Engine, tmp_path: Path) -> None:
+def test_a_failed_insert_leaves_no_orphan(store_db: Engine, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     storage = LocalStorage(settings.data_dir)
     with pytest.raises(NotFoundError, match="No user with id 4242"):
-        photos.add_upload(db, storage, settings, user_id=4242, data=to_bytes(make_outfit_photo()), filename="a.jpg")
+        photos.add_upload(store_db, storage, settings, user_id=4242, data=to_bytes(make_outfit_photo()),
+                          filename="a.jpg")
     assert list(storage.objects("photo")) == [] and list(storage.objects("thumb")) == []
 
 
 def test_concurrent_duplicate_uploads_say_duplicate(
-    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Four tabs send the same photo at once: one is stored, the others are told it is a duplicate."""
     settings = Settings(data_dir=tmp_path / "data")
     storage = LocalStorage(settings.data_dir)
-    alice = create_user(db, "alice")
+    alice = create_user(store_db, "alice")
     data = to_bytes(make_outfit_photo(size=(160, 240)))
     # All four pass the early duplicate check before any has stored anything, as in a real race.
     barrier = threading.Barrier(4)
@@ -111,7 +91,7 @@ def test_concurrent_duplicate_uploads_say_duplicate(
 
     def upload(_: int) -> Photo | DuplicatePhotoError:
         try:
-            return photos.add_upload(db, storage, settings, user_id=alice, data=data, filename="same.jpg")
+            return photos.add_upload(store_db, storage, settings, user_id=alice, data=data, filename="same.jpg")
         except DuplicatePhotoError as exc:
             return exc
 
@@ -121,6 +101,6 @@ def test_concurrent_duplicate_uploads_say_duplicate(
     duplicates = [r for r in results if isinstance(r, DuplicatePhotoError)]
     assert len(stored) == 1 and len(duplicates) == 3, results
     assert all("already in your wardrobe as image 1" in str(d) for d in duplicates)
-    with session_scope(db) as session:
+    with session_scope(store_db) as session:
         assert store.photo_numbers(session, user_id=alice) == [1]
     assert storage.exists(stored[0].content_hash)
