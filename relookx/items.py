@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from relookx.errors import NotFoundError, RelookXError
 from relookx.fashion.matching import ASK_SCORE, LINK_SCORE, GarmentFeatures, ItemIndex, match_scores
-from relookx.models import Garment, Item, Photo, WearItem
+from relookx.models import Garment, Item, Photo, User, WearItem
 
 ITEM_FIELDS = ("name", "category", "color_name", "color_hex", "pattern", "material", "fit", "price",
                "price_text", "context", "description", "confidence")
@@ -114,6 +114,7 @@ def link_garments(
     """Match garments without an item against the user's items: link, ask (middle band) or create.
 
     Two garments of one photo never go to the same item, nor to an item already seen on that photo.
+    Concurrent calls for one user are serialised (a lock on the user's row until the transaction ends).
     With `crops` (crop key -> descriptor), each garment's best candidates are compared again with the
     garment crops where both sides have one.
     """
@@ -121,6 +122,10 @@ def link_garments(
     todo = [g for g in garments if g.item_id is None]
     if not todo:
         return result
+    # One linker per user at a time (the analysis pool, other replicas): the user's row stays locked until
+    # this transaction ends, so a concurrent analysis reads the items made here instead of making its own.
+    # SQLite already serialises writers; PostgreSQL needs the row lock.
+    session.exec(select(User.id).where(User.id == user_id).with_for_update()).first()
     items = list_items(session, user_id=user_id)
     seen: dict[int | None, set[int]] = defaultdict(set)  # photo id -> item ids already on it
     photo_ids = {g.photo_id for g in todo if g.photo_id is not None}

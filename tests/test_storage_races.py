@@ -4,7 +4,7 @@ concurrent duplicate uploads. The product's own locking (relookx.storage.refs) r
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pytest
@@ -104,3 +104,42 @@ def test_concurrent_duplicate_uploads_say_duplicate(
     with session_scope(store_db) as session:
         assert store.photo_numbers(session, user_id=alice) == [1]
     assert storage.exists(stored[0].content_hash)
+
+
+def test_two_analyses_of_one_user_at_once_make_one_item_per_piece(store_db: Engine, tmp_path: Path) -> None:
+    """Two photos of the same boots analysed at the same moment (the worker pool, or two replicas): one item."""
+    from relookx import items, wardrobe
+    from relookx.vision.base import GarmentDraft
+
+    alice = create_user(store_db, "alice")
+    with session_scope(store_db) as s:
+        wardrobe.add_by_hand(s, user_id=alice, name="Red top", category="top", color="red")
+        ids = [store.add_photo(s, user_id=alice, content_hash=f"{n:064x}", filename=f"{n}.jpg", width=10,
+                               height=10, size_bytes=1).id or 0 for n in (1, 2)]
+    boots = GarmentDraft(name="Black leather boots", category="footwear", color_name="black", color_hex="#1b1b1b",
+                         material="leather", crop_key="k" * 64)
+    inside, proceed = threading.Event(), threading.Event()
+
+    def crops(key: str) -> None:  # the matcher reads the garment crops after it has read the items
+        if not inside.is_set():
+            inside.set()
+            assert proceed.wait(10)
+
+    def analyse(photo_id: int) -> None:
+        with session_scope(store_db) as s:
+            store.record_analysis(s, user_id=alice, photo_id=photo_id, garments=[boots], analyzer="mistral",
+                                  crops=crops)
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(analyse, ids[0])
+        assert inside.wait(10)  # the first analysis has read alice's items and waits inside the matcher
+        second = pool.submit(analyse, ids[1])
+        done, _ = wait([second], timeout=1.0)
+        proceed.set()
+        first.result(timeout=20)
+        second.result(timeout=20)
+    with session_scope(store_db) as s:
+        rows = items.item_rows(s, user_id=alice)
+    assert sorted(r["name"] for r in rows) == ["Black leather boots", "Red top"]
+    assert [r["photo_numbers"] for r in rows if r["category"] == "footwear"] == [[1, 2]]
+    assert not done  # the second waited for the first instead of matching against a stale wardrobe
