@@ -27,11 +27,18 @@ class CsvImportError(RelookXError):
 
 @dataclass
 class ImportRow:
-    """One valid row: the item fields, and the id of the user's item it updates (None: a new item)."""
+    """One valid row: the item fields, and the id of the user's item it updates (None: a new item).
+
+    A new item that scores at least ASK_SCORE against one the user owns carries it as `similar_*`: the
+    preview shows it ("looks like your black boots") and the import can skip such rows.
+    """
 
     line: int
     fields: dict[str, Any]
     update_id: int | None = None
+    similar_id: int | None = None
+    similar_name: str = ""
+    similar_score: float = 0.0
 
 
 @dataclass
@@ -118,15 +125,36 @@ def preview(session: Session, *, user_id: int, data: bytes | str) -> ImportPrevi
         result.rows.append(ImportRow(line=line, fields=fields, update_id=update_id))
     if not result.rows and not result.errors:
         raise CsvImportError("The file has a header but no rows: nothing to import.")
+    _flag_similar(session, user_id, [r for r in result.rows if r.update_id is None])
     return result
 
 
-def apply(session: Session, *, user_id: int, plan: ImportPreview) -> tuple[int, int]:
-    """Write a checked preview: (new items, updated items). Refuses a preview with errors."""
+def _flag_similar(session: Session, user_id: int, rows: list[ImportRow]) -> None:
+    """Mark the new rows that look like an item the user owns (the matcher's middle band or above)."""
+    from relookx import items  # the matcher (numpy) is loaded when a file is checked
+    from relookx.fashion.matching import ASK_SCORE, ItemIndex
+
+    owned = items.list_items(session, user_id=user_id)
+    if not rows or not owned:
+        return
+    index = ItemIndex([items.features(i) for i in owned])
+    best_ix, best_score = index.best([items.features(Item(user_id=user_id, **r.fields)) for r in rows])
+    for row, ix, score in zip(rows, best_ix.tolist(), best_score.tolist(), strict=True):
+        if ix >= 0 and score >= ASK_SCORE:
+            row.similar_id, row.similar_name, row.similar_score = owned[ix].id, owned[ix].name, round(score, 3)
+
+
+def apply(session: Session, *, user_id: int, plan: ImportPreview, skip_similar: bool = False) -> tuple[int, int]:
+    """Write a checked preview: (new items, updated items). Refuses a preview with errors.
+
+    With `skip_similar`, new rows that look like an item the user owns are left out.
+    """
     if not plan.ok:
         raise CsvImportError(f"Nothing was imported: {len(plan.errors)} row(s) have errors.")
     created = updated = 0
     for row in plan.rows:
+        if skip_similar and row.update_id is None and row.similar_id is not None:
+            continue
         item = session.get(Item, row.update_id) if row.update_id is not None else None
         if item is None or item.user_id != user_id:
             session.add(Item(user_id=user_id, source="import", confidence=1.0, **row.fields))

@@ -80,6 +80,25 @@ def test_csv_import_previews_then_imports_and_refuses_bad_rows(data_dir: Path, d
         assert [r["name"] for r in items.item_rows(s, user_id=uid)] == ["Red scarf", "Grey coat"]
 
 
+def test_csv_import_flags_rows_that_look_like_owned_items_and_can_skip_them(data_dir: Path, db: Engine) -> None:
+    uid = create_user(db, "alice")
+    with session_scope(db) as s:
+        wardrobe.add_by_hand(s, user_id=uid, name="Black leather chelsea boots", category="footwear", color="black")
+    at = open_page(data_dir, uid, "pages/wardrobe.py")
+    data = b"name,category,color,material\nChelsea boots,footwear,black,\nRed scarf,accessory,red,wool\n"
+    at.file_uploader(key="import_csv_0").set_value(("mine.csv", data, "text/csv")).run()
+    assert "1 new row(s) look like items you already own" in texts(at)
+    looks = at.dataframe[-1].value["looks like"].tolist()
+    assert looks[0].startswith("your Black leather chelsea boots (") and looks[1] == ""
+    at.checkbox(key="import_skip_similar").check().run()
+    at.button(key="import_submit").click().run()
+    assert not at.exception
+    assert "Imported 1 new item(s), updated 0, skipped 1 that looked like items you own." in texts(at)
+    with session_scope(db) as s:
+        assert sorted(r["name"] for r in items.item_rows(s, user_id=uid)) == ["Black leather chelsea boots",
+                                                                              "Red scarf"]
+
+
 def test_images_page_asks_same_piece_and_edits_the_date(data_dir: Path, db: Engine) -> None:
     uid = create_user(db, "alice")
     with session_scope(db) as s:

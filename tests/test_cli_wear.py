@@ -76,6 +76,22 @@ def test_csv_export_imports_back_into_another_account(run: Cli, stocked: list[di
         f"Imported 0 new items, updated {len(stocked)} items.\n"
 
 
+def test_csv_import_lists_look_alikes_and_skips_them_on_request(run: Cli, tmp_path: Path) -> None:  # noqa: F811
+    run.add_user("dana")
+    source = tmp_path / "mine.csv"
+    source.write_text("name,category,color,material\nBlack leather chelsea boots,footwear,black,leather\n")
+    run.ok("wardrobe", "import", "--user", "dana", "--csv", str(source))
+    [owned] = run.json("wardrobe", "items", "--user", "dana")
+    source.write_text("name,category,color\nChelsea boots,footwear,black\nRed scarf,accessory,red\n")
+    listed = run.ok("wardrobe", "import", "--user", "dana", "--csv", str(source), "--dry-run")
+    assert f"line 2: Chelsea boots looks like your Black leather chelsea boots (item {owned['id']}," in listed
+    assert "Red scarf looks like" not in listed and "Would import 2 new items" in listed
+    done = run.ok("wardrobe", "import", "--user", "dana", "--csv", str(source), "--skip-similar")
+    assert done.endswith("Imported 1 new item, updated 0 items, skipped 1 look-alike.\n")
+    assert sorted(i["name"] for i in run.json("wardrobe", "items", "--user", "dana")) == [
+        "Black leather chelsea boots", "Red scarf"]
+
+
 def test_bad_csv_files_are_refused_whole(run: Cli, tmp_path: Path) -> None:  # noqa: F811
     run.add_user("carol")
     bad = tmp_path / "bad.csv"

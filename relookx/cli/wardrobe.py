@@ -153,13 +153,19 @@ def cmd_wardrobe_import(args: argparse.Namespace, settings: Settings, out: IO[st
         if plan.errors:
             details = "; ".join(f"line {line}: {message}" for line, message in plan.errors[:10])
             raise CliError(f"Nothing was imported: {plural(len(plan.errors), 'row')} with errors ({details}).")
+        similar = [r for r in plan.rows if r.update_id is None and r.similar_id is not None]
+        for row in similar:
+            print(f"line {row.line}: {row.fields['name']} looks like your {row.similar_name} "
+                  f"(item {row.similar_id}, {row.similar_score:.0%})", file=out)
         if args.dry_run:
             new = sum(1 for r in plan.rows if r.update_id is None)
             print(f"Would import {plural(new, 'new item')} and update {plural(len(plan.rows) - new, 'item')}.",
                   file=out)
             return 0
-        created, updated = csv_import.apply(session, user_id=user_id(engine, args.user), plan=plan)
-    print(f"Imported {plural(created, 'new item')}, updated {plural(updated, 'item')}.", file=out)
+        created, updated = csv_import.apply(session, user_id=user_id(engine, args.user), plan=plan,
+                                            skip_similar=args.skip_similar)
+    skipped = f", skipped {plural(len(similar), 'look-alike')}" if args.skip_similar and similar else ""
+    print(f"Imported {plural(created, 'new item')}, updated {plural(updated, 'item')}{skipped}.", file=out)
     return 0
 
 
@@ -186,6 +192,8 @@ def register(groups: Any) -> None:
     split_cmd.add_argument("--sighting", required=True, type=int, help="garment id (see wardrobe list)")
     import_cmd.add_argument("--csv", required=True, metavar="FILE", help="CSV file to read")
     import_cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    import_cmd.add_argument("--skip-similar", action="store_true",
+                            help="leave out new rows that look like items you own (they are listed either way)")
     items_cmd.set_defaults(handler=cmd_wardrobe_items)
     merge_cmd.set_defaults(handler=cmd_wardrobe_merge)
     split_cmd.set_defaults(handler=cmd_wardrobe_split)

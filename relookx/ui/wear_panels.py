@@ -156,15 +156,24 @@ def import_panel(engine: Engine, user_id: int) -> None:
         st.dataframe(pd.DataFrame(plan.errors, columns=["line", "error"]), hide_index=True, key="import_errors")
         return
     new = sum(1 for r in plan.rows if r.update_id is None)
+    similar = sum(1 for r in plan.rows if r.update_id is None and r.similar_id is not None)
     st.write(f"Ready: {new} new item(s), {len(plan.rows) - new} update(s).")
     st.dataframe(pd.DataFrame([{"line": r.line, "action": "update" if r.update_id else "new",
-                                **{k: r.fields[k] for k in ("name", "category", "color_name", "price")}}
+                                **{k: r.fields[k] for k in ("name", "category", "color_name", "price")},
+                                "looks like": f"your {r.similar_name} ({r.similar_score:.0%})" if r.similar_id
+                                else ""}
                                for r in plan.rows]), hide_index=True, key="import_preview")
+    skip = False
+    if similar:
+        st.warning(f"{similar} new row(s) look like items you already own (see “looks like”): importing them "
+                   "may count one piece twice.", icon=":material/content_copy:")
+        skip = st.checkbox(f"Skip the {similar} row(s) that look like items I own", key="import_skip_similar")
     if st.button("Import", key="import_submit", type="primary", icon=":material/upload_file:"):
         with session_scope(engine) as session:
-            created, updated = csv_import.apply(session, user_id=user_id, plan=plan)
+            created, updated = csv_import.apply(session, user_id=user_id, plan=plan, skip_similar=skip)
         st.session_state["import_round"] = round_ + 1
-        st.session_state["import_done"] = f"Imported {created} new item(s), updated {updated}."
+        skipped = f", skipped {similar} that looked like items you own" if skip else ""
+        st.session_state["import_done"] = f"Imported {created} new item(s), updated {updated}{skipped}."
         st.rerun()
 
 
