@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -14,8 +15,10 @@ from relookx import items, photos, store, wardrobe, wear
 from relookx.config import Settings
 from relookx.db import session_scope
 from relookx.errors import NotFoundError, RelookXError
+from relookx.fashion.colors import delta_e_matrix, hex_to_rgb, lab_array, lab_to_hex
 from relookx.fashion.matching import (
     ASK_SCORE,
+    DESCRIPTOR_SIZE,
     LINK_SCORE,
     GarmentFeatures,
     crop_descriptor,
@@ -78,6 +81,77 @@ def test_crop_descriptor_is_stable_under_light_and_tells_patterns_apart() -> Non
     with_crop = [GarmentFeatures(category="top", color_hex="#283c96", descriptor=a)]
     assert match_scores([GarmentFeatures(category="top", color_hex="#283c96", descriptor=c)], with_crop)[0, 0] < \
         match_scores([GarmentFeatures(category="top", color_hex="#283c96", descriptor=b)], with_crop)[0, 0]
+
+
+def fabric(rgb: tuple[int, int, int], background: tuple[int, int, int], *, light: float = 1.0,
+           balance: tuple[float, float, float] = (1.0, 1.0, 1.0), pattern: str = "plain", period: int = 8,
+           seed: int = 0) -> Image.Image:
+    """A garment crop: fabric on a background at its edges, under a light, with sensor noise, as a JPEG."""
+    dark = tuple(int(c * 0.45) for c in rgb)
+    img = Image.new("RGB", (96, 128), background)
+    cloth = Image.new("RGB", (80, 112), rgb)
+    for x in range(0, 112, period):
+        if pattern in ("striped", "checked"):
+            cloth.paste(dark, (0, x, 80, x + period // 3))
+        if pattern in ("vertical", "checked"):
+            cloth.paste(dark, (x, 0, x + period // 3, 112))
+    img.paste(cloth, (4 + seed % 8, 12 - seed % 8))
+    noise = np.random.default_rng(seed).normal(0, 4, (128, 96, 3))
+    arr = np.clip(np.asarray(img, dtype=float) * light * np.array(balance) + noise, 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "JPEG", quality=85)
+    return Image.open(buf).convert("RGB")
+
+
+def seen(crop: Image.Image, **tags: str) -> GarmentFeatures:
+    """What an analyzer reports of a crop: the mean color of its middle, the given tags, the descriptor."""
+    mid = np.asarray(crop.crop((30, 40, 66, 88)), dtype=float).reshape(-1, 3).mean(axis=0)
+    return GarmentFeatures(category="top", color_hex="#" + "".join(f"{int(c):02x}" for c in mid),
+                           descriptor=crop_descriptor(crop), **tags)
+
+
+def test_crop_descriptor_sees_pattern_scale_and_angle_through_light_and_background() -> None:
+    navy, red_wall, green_wall = (40, 60, 150), (200, 40, 30), (30, 160, 60)
+    first = fabric(navy, red_wall, pattern="striped")
+    again = fabric(navy, green_wall, pattern="striped", light=1.15, balance=(1.03, 1.0, 0.97), seed=5)
+    others = [fabric(navy, green_wall, pattern="striped", period=12, seed=1),  # wider stripes
+              fabric(navy, green_wall, pattern="vertical", seed=2),  # the stripes the other way
+              fabric(navy, green_wall, pattern="checked", seed=3),
+              fabric(navy, green_wall, seed=4)]  # plain
+    a, b = crop_descriptor(first), crop_descriptor(again)
+    assert a.shape == b.shape == (DESCRIPTOR_SIZE,)
+    assert np.linalg.norm(a - b) < 0.1
+    for other in others:
+        assert np.linalg.norm(a - crop_descriptor(other)) > 0.45
+    scores = match_scores([seen(again, name="shirt")] + [seen(o, name="shirt") for o in others],
+                          [seen(first, name="shirt")])[:, 0]
+    assert decision(float(scores[0])) == "link"
+    assert all(decision(float(s)) == "new" for s in scores[1:])  # the pattern tags were missed: the crops tell
+
+
+def test_look_alike_in_a_close_hue_and_unseen_material_is_asked_about() -> None:
+    # The same plain fabric re-lit on another background, against a piece of another hue 4 delta E away
+    # (CIEDE2000; not a lightness change, which exposure explains) whose material only one photo's
+    # analysis saw: the photos cannot settle it, so the user is asked.
+    blue, close_blue = lab_to_hex(np.array([[45.0, 10.0, -40.0], [45.0, 14.0, -37.0]]))
+    assert 4 < delta_e_matrix(lab_array([blue]), lab_array([close_blue]))[0, 0] < 4.5
+    owned = seen(fabric(hex_to_rgb(blue), (200, 40, 30)), name="shirt", pattern="plain", material="cotton")
+    again = seen(fabric(hex_to_rgb(blue), (30, 160, 60), light=0.9, balance=(0.98, 1.0, 1.02), seed=2),
+                 name="shirt", pattern="plain")
+    other = seen(fabric(hex_to_rgb(close_blue), (30, 160, 60), light=0.9, seed=3), name="shirt", pattern="plain")
+    scores = match_scores([again, other], [owned])[:, 0]
+    assert decision(float(scores[0])) == "link"
+    assert decision(float(scores[1])) == "ask"
+
+
+def test_descriptor_of_another_size_is_ignored() -> None:
+    # Descriptors are computed from the stored crops at each analysis, never stored: one of another
+    # size (an older layout) counts as no crop rather than failing.
+    plain = GarmentFeatures(category="top", color_hex="#283c96", name="shirt")
+    old = replace(plain, descriptor=np.full(20, 20 ** -0.5))
+    assert match_scores([old], [plain])[0, 0] == match_scores([plain], [plain])[0, 0] > 0.9
+    assert match_scores([old], [replace(plain, descriptor=crop_descriptor(Image.new("RGB", (80, 120),
+                                                                                  (40, 60, 150))))])[0, 0] > 0.9
 
 
 def test_same_outfit_twice_is_one_item_per_piece_worn_twice(engine: Engine, settings: Settings, alice: int) -> None:

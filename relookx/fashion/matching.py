@@ -2,16 +2,24 @@
 
 A score in [0, 1] weighs what both sides know: the category (a different category scores 0), the
 CIEDE2000 distance of the colors, the pattern, the material, the name's words (color words left to the
-color part) and, when both have one, a compact color/texture descriptor of the garment crop
-(`crop_descriptor`). Lighting moves a photographed color by a few delta E, so the color part decays
-slowly; look-alikes are told apart by the other parts.
+color part) and, when both have one, the garment crops' descriptors (`crop_descriptor`): their
+chromaticity, which lighting and shade leave alone, and their pattern's scale and orientation, which
+tell other stripes, checks or dots apart (a clear pattern difference counts like two pattern tags that
+differ). Lighting moves a photographed color by a few delta E and shifts the crops' chromaticity a
+little, so each part only falls beyond what lighting does; look-alikes are told apart by the other parts.
 
 At or above LINK_SCORE a garment is linked to the item; from ASK_SCORE to LINK_SCORE the user is asked;
-below, the garment is a new item. `benchmarks/item_matching.py` measures precision and recall.
+below, the garment is a new item. A pair the photos cannot settle (a material the analyzer missed, a hue
+a few delta E away) belongs in the middle band: the user is asked. Under about 5 delta E of hue, a change
+of light moves one piece about as far, so some such pairs still link. `benchmarks/item_matching.py` measures
+precision and recall on generated series (re-lit photos on other backgrounds, JPEG crops, look-alikes):
+about 0.95 to 0.97 precision at 0.91 to 0.93 recall at LINK_SCORE over five seeds, matching 1,000
+garments against 5,000 items well under 1 s.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,13 +32,25 @@ from relookx.fashion.pieces import is_color_word
 
 LINK_SCORE = 0.90
 ASK_SCORE = 0.70
-COLOR_SCALE = 22.0  # delta E at which the color part reaches 0
+COLOR_SCALE = 20.0  # delta E at which the color part reaches 0
 LIGHTNESS_FACTOR = 2.0  # CIEDE2000 kL: lighting moves lightness most, so it counts half
 EXPOSURE = 1.15  # the largest lightness ratio put down to lighting rather than to another piece
-CROP_SCALE = 0.9  # descriptor distance at which the crop part reaches 0
-WEIGHTS = {"color": 0.40, "name": 0.20, "pattern": 0.12, "material": 0.12, "crop": 0.80}
+# Crop descriptor parts, as (near, far) distances: up to near, two crops of one piece differ by that much
+# (lighting, white balance, noise, JPEG, framing); from far on, the part is 0. Chromaticity is 3 x (r, b)
+# chromaticity: 0.04 is about a 4 % white balance shift on a mid grey.
+CHROMA_NEAR, CHROMA_FAR = 0.04, 0.18
+TEXTURE_NEAR, TEXTURE_FAR = 0.20, 0.70
+PATTERN_DIFFERENT = 0.45  # crop pattern distance from which the patterns count as different
+WEIGHTS = {"color": 0.40, "name": 0.20, "pattern": 0.12, "material": 0.12, "crop_color": 0.20,
+           "crop_pattern": 0.40}
 MISMATCH = {"pattern": 0.7, "material": 0.75, "name": 0.8}  # factor when both are known and differ
-DESCRIPTOR_SIZE = 20
+_SIDE = 64  # px of the crop's central square the descriptor reads
+_LOW_CYCLES = 2.0  # slower luminance changes (cycles across the square) are shading, not pattern
+_SCALE_BINS, _ORIENT_BINS = 8, 4
+_FULL_CONTRAST = 0.15  # pattern contrast (std of luminance / mean) counted as a full-strength pattern
+_CHROMA = slice(0, 2)
+_TEXTURE = slice(2, 2 + _SCALE_BINS + _ORIENT_BINS + 1)
+DESCRIPTOR_SIZE = _TEXTURE.stop
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _STOP = frozenset({"a", "an", "and", "the", "with", "of", "in", "on", "for", "to", "my", "piece"})
 _FALLBACK_HEX = "#808080"
@@ -110,6 +130,13 @@ def _agree(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return known, (a[:, None] == b[None, :]).astype(float)
 
 
+def _distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The (n, m) Euclidean distances of the rows of x and y."""
+    sq = np.square(x).sum(1)[:, None] + np.square(y).sum(1)[None, :] - 2.0 * x @ y.T
+    out: np.ndarray = np.sqrt(np.maximum(sq, 0.0))
+    return out
+
+
 def _scores(new: _Side, old: _Side) -> np.ndarray:
     """The (n, m) score matrix of two sides of one category."""
     n, m = len(new.lab), len(old.lab)
@@ -143,12 +170,13 @@ def _scores(new: _Side, old: _Side) -> np.ndarray:
         penalty *= np.where(named & (inter == 0), MISMATCH["name"], 1.0)
     if new.has_desc.any() and old.has_desc.any():
         both = new.has_desc[:, None] & old.has_desc[None, :]
-        # Descriptors are unit vectors: the distance between two is in [0, 2].
-        sq = (np.square(new.desc).sum(1)[:, None] + np.square(old.desc).sum(1)[None, :]
-              - 2.0 * new.desc @ old.desc.T)
-        crop = np.clip(1.0 - np.sqrt(np.maximum(sq, 0.0)) / CROP_SCALE, 0.0, 1.0)
-        total += WEIGHTS["crop"] * np.where(both, crop, 0.0)
-        weight += WEIGHTS["crop"] * both
+        for key, part, near, far in (("crop_color", _CHROMA, CHROMA_NEAR, CHROMA_FAR),
+                                     ("crop_pattern", _TEXTURE, TEXTURE_NEAR, TEXTURE_FAR)):
+            dist = _distances(new.desc[:, part], old.desc[:, part])
+            total += WEIGHTS[key] * np.where(both, np.clip((far - dist) / (far - near), 0.0, 1.0), 0.0)
+            weight += WEIGHTS[key] * both
+            if key == "crop_pattern":  # another pattern seen in the crops: as strong as two pattern tags
+                penalty *= np.where(both & (dist >= PATTERN_DIFFERENT), MISMATCH["pattern"], 1.0)
     return np.divide(total, weight, out=np.zeros((n, m)), where=weight > 0) * penalty
 
 
@@ -205,37 +233,70 @@ def decision(score: float) -> str:
     return "link" if score >= LINK_SCORE else "ask" if score >= ASK_SCORE else "new"
 
 
-def _soft_histogram(position: np.ndarray, weight: np.ndarray, bins: int) -> np.ndarray:
-    """A circular histogram where each value splits its weight between its two nearest bins."""
-    low = np.floor(position - 0.5).astype(int)
-    frac = (position - 0.5) - low
+def _soft_bins(position: np.ndarray, weight: np.ndarray, bins: int, *, circular: bool) -> np.ndarray:
+    """A histogram where each value splits its weight between its two nearest bins (centres at i + 0.5)."""
+    pos = position - 0.5
+    if not circular:
+        pos = np.clip(pos, 0.0, bins - 1.0)
+    low = np.floor(pos).astype(int)
+    frac = pos - low
     hist = np.bincount((low % bins).ravel(), weights=(weight * (1 - frac)).ravel(), minlength=bins)
     hist += np.bincount(((low + 1) % bins).ravel(), weights=(weight * frac).ravel(), minlength=bins)
     return hist[:bins]
 
 
-def crop_descriptor(crop: Image.Image) -> np.ndarray:
-    """A unit vector of DESCRIPTOR_SIZE numbers: chroma-weighted hue histogram, texture orientations, contrast.
+@functools.cache
+def _spectrum_layout() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(Hann window, band mask, log-radius bin position, orientation bin position) of the _SIDE x _SIDE FFT."""
+    hann = np.hanning(_SIDE)
+    window = np.outer(hann, hann)
+    fy, fx = np.meshgrid(np.fft.fftfreq(_SIDE) * _SIDE, np.fft.fftfreq(_SIDE) * _SIDE, indexing="ij")
+    radius = np.hypot(fx, fy)  # cycles across the patch
+    band = (radius >= _LOW_CYCLES) & (radius < _SIDE / 2)
+    scale = (np.log2(np.maximum(radius, 1e-9)) - np.log2(_LOW_CYCLES)) / (
+        (np.log2(_SIDE / 2) - np.log2(_LOW_CYCLES)) / _SCALE_BINS)
+    orient = np.degrees(np.arctan2(fy, fx)) % 180 / (180 / _ORIENT_BINS) + 0.5  # bin centres at 0, 45, ... degrees
+    return window, band, scale, orient
 
-    Computed on the crop's central 60 % (the garment, less background) at 48x48; brightness is divided
-    out, so a re-lit photo of the same piece gives a close vector.
+
+def crop_descriptor(crop: Image.Image) -> np.ndarray:
+    """DESCRIPTOR_SIZE numbers of a garment crop: its chromaticity, then its pattern's scale and orientation.
+
+    Both read the crop's central square (60 % of its shorter side, so mostly garment and little
+    background), resampled to _SIDE px: its size follows the garment's, so does a pattern's frequency.
+
+    - Chromaticity (2 numbers): the r and b chromaticity (R / (R + G + B), B / (R + G + B)) of the mean
+      color, less grey's, times 3. Brighter or dimmer light, shade and the darker part of a pattern scale
+      R, G and B together, so they cancel; only a change of the light's color (white balance) or of the
+      dye moves them. Unlike log ratios, they stay steady on dark, saturated colors where one channel
+      is near 0.
+    - Pattern (13 numbers): the power spectrum of the luminance divided by its mean (so lighting cancels),
+      windowed, from _LOW_CYCLES cycles across the patch (slower changes are shading and wrinkles) to the
+      finest. Sensor noise is flat: the spectrum's median level, times 3, is taken off. What is left is
+      the pattern: its energy over _SCALE_BINS half-octave scale bins and _ORIENT_BINS orientations (each
+      a distribution times the pattern strength), and the strength itself (its contrast over _FULL_CONTRAST,
+      up to 1). A plain fabric comes out near zero; stripes of another period or angle, checks or dots
+      land apart.
     """
     w, h = crop.size
-    box = (int(w * 0.2), int(h * 0.2), max(int(w * 0.8), int(w * 0.2) + 1), max(int(h * 0.8), int(h * 0.2) + 1))
-    small = crop.convert("RGB").crop(box).resize((48, 48), Image.Resampling.BILINEAR)
-    lab = np.asarray(small.convert("LAB"), dtype=float)
-    lum, a, b = lab[..., 0] / 255.0, lab[..., 1] - 128.0, lab[..., 2] - 128.0
-    chroma = np.hypot(a, b)
-    hue = _soft_histogram(np.degrees(np.arctan2(b, a)) % 360 / 45.0, chroma, 8)
-    hue = hue / (hue.sum() + 1e-9) * min(float(chroma.mean()) / 20.0, 1.0)
-    norm = lum / (lum.mean() + 1e-6)
-    gy, gx = np.gradient(norm)
-    mag = np.hypot(gx, gy)
-    orient = _soft_histogram(np.degrees(np.arctan2(gy, gx)) % 180 / 22.5, mag, 8)
-    energy = float(mag.mean())
-    orient = orient / (orient.sum() + 1e-9) * min(energy * 8.0, 1.0)
-    extra = np.array([min(energy * 4.0, 1.0), min(float(norm.std()), 1.0),
-                      float(np.clip(lum.mean(), 0, 1)) * 0.3, min(float(chroma.mean()) / 40.0, 1.0)])
-    vec: np.ndarray = np.concatenate([hue, orient, extra])
-    unit: np.ndarray = vec / (np.linalg.norm(vec) + 1e-9)
-    return unit
+    side = max(int(min(w, h) * 0.6), 1)
+    x0, y0 = (w - side) // 2, (h - side) // 2
+    small = crop.convert("RGB").crop((x0, y0, x0 + side, y0 + side)).resize((_SIDE, _SIDE), Image.Resampling.BILINEAR)
+    rgb = np.asarray(small, dtype=float)
+    mean = rgb.reshape(-1, 3).mean(axis=0)
+    chroma = 3.0 * (mean[[0, 2]] / (mean.sum() + 1.0) - 1.0 / 3.0)
+    lum = rgb @ np.array([0.299, 0.587, 0.114])
+    norm = lum / (lum.mean() + 1.0)
+    norm -= norm.mean()
+    window, band, scale, orient = _spectrum_layout()
+    power = np.abs(np.fft.fft2(norm * window)) ** 2
+    floor = 3.0 * float(np.median(power[band]))
+    signal = np.where(band, np.maximum(power - floor, 0.0), 0.0)
+    energy = float(signal.sum())
+    # Parseval: the contrast (std) of the pattern seen through the window.
+    strength = min(np.sqrt(energy / (_SIDE * _SIDE * float(np.square(window).sum()))) / _FULL_CONTRAST, 1.0)
+    scales = _soft_bins(scale[band], signal[band], _SCALE_BINS, circular=False)
+    orients = _soft_bins(orient[band], signal[band], _ORIENT_BINS, circular=True)
+    texture = np.concatenate([scales, orients]) / (energy + 1e-12) * strength
+    vec: np.ndarray = np.concatenate([chroma, texture, [strength]])
+    return vec
