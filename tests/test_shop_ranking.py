@@ -88,6 +88,21 @@ def test_out_of_stock_ranks_below_an_equal_in_stock_product() -> None:
     assert "out of stock" in ranked[1].reasons and ranked[1].score < ranked[0].score
 
 
+@pytest.mark.parametrize("piece", [
+    Piece(name="Dark green velvet blazer", category="outerwear", color_name="dark green", color_hex="#055441",
+          price=85.0, description="A tailored blazer in dark green velvet, with a soft, brushed nap."),
+    Piece(name="Terracotta pinstriped denim jeans", category="bottom", color_name="terracotta",
+          color_hex="#e2725b", price=60.0),
+    Piece(name="Dark green merino cardigan", category="outerwear", color_name="dark green", color_hex="#055441",
+          price=70.0),
+])
+def test_the_asked_kind_of_garment_comes_before_a_closer_color_of_another_kind(piece: Piece) -> None:
+    """Pieces the offline stylist really recommended: the demo catalog's closest colors were a sweater, a
+    tote bag and a polo shirt, ranked first before the category counted for more than a weighted part."""
+    ranked = rank(piece, list(generate_catalog()), limit=3)
+    assert [r.product.category for r in ranked] == [piece.category] * 3, names(ranked)
+
+
 def test_missing_colors_and_prices() -> None:
     named_only = product("Burgundy corduroy overshirt", "outerwear", "burgundy", 70, hex_=False)
     no_color = product("Corduroy overshirt", "outerwear", "", 70)

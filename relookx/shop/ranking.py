@@ -1,6 +1,7 @@
 """Rank shop products against a recommended piece: category, color (CIEDE2000), price, text, stock.
 
-Every product gets a score in 0..1, a weighted sum of five parts, and its reasons in words ("same
+Every product gets a score in 0..1, a weighted sum of five parts scaled down for another category of
+garment (CATEGORY_GATE), and its reasons in words ("same
 category", "color close to burgundy (ΔE 6)", "within budget (45 of 80 EUR)"). The work is vectorised
 with numpy so ten thousand products rank in a few milliseconds; ties keep the input order, so the
 result is deterministic.
@@ -23,6 +24,7 @@ from relookx.shop.types import Product, RankedProduct
 WEIGHTS: dict[str, float] = {"category": 0.30, "color": 0.30, "price": 0.15, "text": 0.15, "stock": 0.10}
 # A typed search: the words matter most, the category and color the query names come next.
 TEXT_WEIGHTS: dict[str, float] = {"category": 0.20, "color": 0.20, "price": 0.05, "text": 0.45, "stock": 0.10}
+CATEGORY_GATE = 0.4  # a product of an unrelated category keeps 60 % of its score, a related one 80 %
 NEUTRAL = 0.5  # the score of a part that cannot be judged (no color known, no category asked for)
 UNKNOWN_PRICE = 0.3  # neutral-low: a product without a price is harder to recommend
 COLOR_SCALE = 15.0  # CIEDE2000 at which the color part falls to one half
@@ -191,6 +193,10 @@ def rank(piece: Piece, products: Sequence[Product], *, budget: float | None = No
     text_part, name_q = _text_part(piece, texts)
     score = (weights["category"] * cat_part + weights["color"] * color_part + weights["price"] * price_part
              + weights["text"] * text_part + weights["stock"] * stock)
+    # Another kind of garment is rarely what was asked for, however close its color: a blazer search
+    # shows blazers before a sweater of the exact green, and never a bag before jeans.
+    if piece_cat in _CAT_INDEX and piece_cat != "other":
+        score = score * (1.0 - CATEGORY_GATE * (1.0 - cat_part))
     order = np.argsort(-np.round(score, 9), kind="stable")[:limit]
     color_label = piece.color_name or (hex_to_name(piece_hex) if piece_hex else "")
     shown_words = {stem(w): w for w in _WORD_RE.findall(piece.name.lower())}
