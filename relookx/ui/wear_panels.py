@@ -158,11 +158,11 @@ def import_panel(engine: Engine, user_id: int) -> None:
     new = sum(1 for r in plan.rows if r.update_id is None)
     similar = sum(1 for r in plan.rows if r.update_id is None and r.similar_id is not None)
     st.write(f"Ready: {new} new item(s), {len(plan.rows) - new} update(s).")
-    st.dataframe(pd.DataFrame([{"line": r.line, "action": "update" if r.update_id else "new",
-                                **{k: r.fields[k] for k in ("name", "category", "color_name", "price")},
-                                "looks like": f"your {r.similar_name} ({r.similar_score:.0%})" if r.similar_id
-                                else ""}
-                               for r in plan.rows]), hide_index=True, key="import_preview")
+    table = pd.DataFrame([{"line": r.line, "action": "update" if r.update_id else "new",
+                           **{k: r.fields[k] for k in ("name", "category", "color_name", "price")},
+                           "looks like": f"your {r.similar_name} ({r.similar_score:.0%})" if r.similar_id else ""}
+                          for r in plan.rows])
+    st.dataframe(table if similar else table.drop(columns="looks like"), hide_index=True, key="import_preview")
     skip = False
     if similar:
         st.warning(f"{similar} new row(s) look like items you already own (see “looks like”): importing them "
