@@ -85,13 +85,17 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database on each backend: SQLite, and a new database per test on the session's PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    server = request.getfixturevalue("postgres_url")
+    return new_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+def new_postgres_database(server_url: str) -> str:
+    """Create an empty database on the PostgreSQL server of `server_url`; returns its URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture

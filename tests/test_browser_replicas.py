@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from tests.browser import (
     upload,
     wait_images_loaded,
 )
+from tests.conftest import new_postgres_database
 from tests.imagegen import to_bytes
 from tests.mistral_server import MistralServer, delay
 from tests.realphotos import outfit_photo
@@ -88,12 +88,7 @@ def garment_names(url: str) -> list[str]:
 @pytest.fixture
 def shared_database(postgres_url: str) -> str:
     """A new PostgreSQL database on the session's server."""
-    name = f"r_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    return new_postgres_database(postgres_url)
 
 
 @pytest.fixture

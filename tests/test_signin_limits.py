@@ -3,13 +3,12 @@ PostgreSQL), a constant-time path for unknown users, common passwords refused, s
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from relookx import auth
@@ -107,19 +106,8 @@ def test_sign_up_is_rate_limited_per_client(store_db: Engine) -> None:
     assert auth.attempt_sign_up(store_db, username="another2", password=GOOD, client="203.0.113.21")
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_migration_0005_on_a_database_with_rows(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        server = request.getfixturevalue("postgres_url")
-        name = f"m_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = server.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
+def test_migration_0005_on_a_database_with_rows(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn

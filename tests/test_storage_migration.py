@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from relookx import history, pending, store
 from relookx.db import alembic_config, make_engine, session_scope, upgrade
 from relookx.models import ObjectLock
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_upgrade_from_0003_keeps_photos_and_previews(backend: str, tmp_path: Path,
-                                                     request: pytest.FixtureRequest) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        server = request.getfixturevalue("postgres_url")
-        name = f"m_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = server.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
+def test_upgrade_from_0003_keeps_photos_and_previews(empty_db_url: str, tmp_path: Path) -> None:
+    engine = make_engine(empty_db_url)
     key = "ab" * 32
     with engine.begin() as conn:
         cfg = alembic_config()
