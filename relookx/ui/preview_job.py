@@ -37,6 +37,11 @@ class Rerun:
     client: object
     blocked: str = ""  # why the webui cannot take a job now ("" when it can)
 
+    @property
+    def unavailable(self) -> str:
+        """Why no preview can run again now ("" when one can)."""
+        return self.blocked or (NO_WEBUI if self.queue is None else "")
+
 
 def show_job(queue: JobQueue, engine: Engine, storage: Storage, user_id: int, rerun: Rerun | None = None) -> None:
     """The user's current or latest job: refreshed every second while it waits or runs."""
@@ -131,9 +136,8 @@ def show_interrupted(rerun: Rerun, *, shown: int | None = None) -> None:
     st.subheader(f"Interrupted previews ({len(jobs)})")
     st.caption("These previews stopped before the end (the app restarted, or the webui failed). The photo, the "
                "piece and the settings are kept: run one again, or dismiss it.")
-    blocked = rerun.blocked or (NO_WEBUI if rerun.queue is None else "")
-    if blocked:
-        st.warning(blocked, icon=":material/cloud_off:")
+    if rerun.unavailable:
+        st.warning(rerun.unavailable, icon=":material/cloud_off:")
     with session_scope(rerun.engine) as session:
         photos = {p.number: p for p in store.list_photos(session, user_id=rerun.user_id)}
     for job in jobs:
@@ -166,9 +170,7 @@ def _describe(job: PreviewJob, target: JobTarget) -> str:
 
 
 def _rerun_buttons(job: PreviewJob, rerun: Rerun, *, key: str, photo_gone: bool = False, note: bool = True) -> None:
-    blocked = rerun.blocked or (NO_WEBUI if rerun.queue is None else "")
-    if photo_gone:
-        blocked = "Its photo was deleted: this preview cannot be run again."
+    blocked = "Its photo was deleted: this preview cannot be run again." if photo_gone else rerun.unavailable
     with st.container(horizontal=True, key=f"rerun_row_{key}"):
         again = st.button("Run again", key=f"rerun_{key}", icon=":material/replay:", type="primary",
                           disabled=bool(blocked),
