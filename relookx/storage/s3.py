@@ -140,16 +140,20 @@ class S3Storage(Storage):
 
     def head_object(self, name: str) -> ObjectInfo | None:
         """HEAD the object: its size and time, or None."""
+        answer = self._head(name)
+        return None if answer is None else ObjectInfo(name, int(answer["ContentLength"]), answer["LastModified"])
+
+    def _head(self, name: str) -> Any:
+        """The HEAD answer of the object, or None when it is missing; other failures raise StorageError."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            answer = self.client.head_object(Bucket=self.bucket, Key=self._key(name))
+            return self.client.head_object(Bucket=self.bucket, Key=self._key(name))
         except (BotoCoreError, ClientError) as exc:
             try:
                 self._fail(self._explained(exc, name), f"look up {name}")
             except NotFoundError:
                 return None
-        return ObjectInfo(name, int(answer["ContentLength"]), answer["LastModified"])
 
     def _explained(self, exc: Exception, name: str) -> Exception:
         """A HEAD answer has no body, so a bare 403 cannot say why: ask again with a one-byte GET."""
@@ -165,16 +169,8 @@ class S3Storage(Storage):
 
     def stored_sha256(self, name: str) -> str:
         """The SHA-256 recorded with the object when it was stored ("" when none or missing)."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            answer = self.client.head_object(Bucket=self.bucket, Key=self._key(name))
-        except (BotoCoreError, ClientError) as exc:
-            try:
-                self._fail(self._explained(exc, name), f"look up {name}")
-            except NotFoundError:
-                return ""
-        return str(answer.get("Metadata", {}).get("sha256", ""))
+        answer = self._head(name)
+        return "" if answer is None else str(answer.get("Metadata", {}).get("sha256", ""))
 
     def delete_object(self, name: str) -> None:
         """DELETE the object (S3 answers 204 for a missing one too)."""
