@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -65,13 +65,18 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+def migrate(conn: Connection, revision: str = "head", *, down: bool = False) -> None:
+    """Move the database of `conn` up (or `down`) to `revision`, inside the connection's transaction."""
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration to the database behind `engine`."""
     try:
         with engine.begin() as conn:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            migrate(conn)
     except OperationalError as exc:
         log.error("Cannot open the store at %s: %s", engine.url.render_as_string(hide_password=True), exc.orig)
         raise StoreUnavailableError(

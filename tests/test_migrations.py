@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from relookx import history, items, store, wardrobe, wear
-from relookx.db import alembic_config, make_engine, session_scope, upgrade
+from relookx.db import make_engine, migrate, session_scope, upgrade
 from relookx.vision.base import GarmentDraft
 from tests.conftest import create_user
 
@@ -16,9 +15,7 @@ from tests.conftest import create_user
 def test_upgrade_from_0002_keeps_recommendations(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
+        migrate(conn, "0002")
         conn.execute(text("INSERT INTO user (username, display_name, next_photo_number, created_at) "
                           "VALUES ('old', 'old', 1, '2026-01-01 00:00:00')"))
         conn.execute(text(
@@ -36,9 +33,7 @@ def test_upgrade_from_0002_keeps_recommendations(tmp_path: Path) -> None:
 def test_upgrade_from_0003_keeps_photos_and_garments(empty_db_url: str) -> None:
     engine = make_engine(empty_db_url)
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+        migrate(conn, "0003")
         conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
                           "VALUES ('old', 'old', 2, '2026-01-01 00:00:00')"))
         conn.execute(text(
@@ -65,9 +60,7 @@ def test_upgrade_from_0003_keeps_photos_and_garments(empty_db_url: str) -> None:
 def test_upgrade_to_items_gives_one_item_per_garment(empty_db_url: str) -> None:
     engine = make_engine(empty_db_url)
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+        migrate(conn, "0003")
         conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
                           "VALUES ('old', 'old', 2, '2026-01-01 00:00:00')"))
         conn.execute(text(
@@ -106,9 +99,7 @@ def test_upgrade_to_job_targets_keeps_queued_jobs_and_matches_the_models(empty_d
 
     engine = make_engine(empty_db_url)
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0007")
+        migrate(conn, "0007")
         conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
                           "VALUES ('old', 'old', 1, '2026-01-01 00:00:00')"))
         conn.execute(text(

@@ -7,12 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from relookx import auth
-from relookx.db import alembic_config, make_engine, session_scope, upgrade
+from relookx.db import make_engine, migrate, session_scope, upgrade
 from relookx.errors import AuthError, RateLimitedError
 from relookx.models import utcnow
 from relookx.throttle import CLIENT_LIMIT, USER_LIMIT, lock_seconds
@@ -109,9 +108,7 @@ def test_sign_up_is_rate_limited_per_client(store_db: Engine) -> None:
 def test_migration_0005_on_a_database_with_rows(empty_db_url: str) -> None:
     engine = make_engine(empty_db_url)
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+        migrate(conn, "0003")
         conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at, password_hash) '
                           "VALUES ('old', 'old', 1, '2026-01-01 00:00:00+00', :h)"), {"h": auth.hash_password(GOOD)})
     upgrade(engine)
@@ -121,9 +118,7 @@ def test_migration_0005_on_a_database_with_rows(empty_db_url: str) -> None:
     queue = JobQueue(engine, "w")
     assert queue.try_start(queue.enqueue(1))  # the new previewjob table takes rows for the old user
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")  # and the migration can be undone
+        migrate(conn, "0004", down=True)  # and the migration can be undone
     engine.dispose()
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from relookx import history, pending, store
-from relookx.db import alembic_config, make_engine, session_scope, upgrade
+from relookx.db import make_engine, migrate, session_scope, upgrade
 from relookx.models import ObjectLock
 
 
@@ -17,9 +16,7 @@ def test_upgrade_from_0003_keeps_photos_and_previews(empty_db_url: str, tmp_path
     engine = make_engine(empty_db_url)
     key = "ab" * 32
     with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+        migrate(conn, "0003")
         conn.execute(text('INSERT INTO "user" (username, display_name, next_photo_number, created_at) '
                           "VALUES ('old', 'old', 2, '2026-01-01 00:00:00')"))
         conn.execute(text("INSERT INTO photo (user_id, number, content_hash, filename, width, height, size_bytes, "
